@@ -1,0 +1,63 @@
+package eval
+
+import (
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"strings"
+)
+
+// IsComplete answers is_complete_request for a console: "incomplete" (with
+// the indent for the next line) while brackets, a raw string or a comment
+// are open or the last line ends in an operator; "invalid" when the code can
+// never parse; else "complete".
+func IsComplete(code string) (status, indent string) {
+	fset := token.NewFileSet()
+	file := fset.AddFile("", fset.Base(), len(code))
+	var s scanner.Scanner
+	open := false
+	s.Init(file, []byte(code), func(_ token.Position, msg string) {
+		if strings.Contains(msg, "not terminated") {
+			open = true
+		}
+	}, 0)
+	depth := 0
+	for {
+		_, tok, _ := s.Scan()
+		if tok == token.EOF {
+			break
+		}
+		switch tok {
+		case token.LPAREN, token.LBRACK, token.LBRACE:
+			depth++
+		case token.RPAREN, token.RBRACK, token.RBRACE:
+			depth--
+			if depth < 0 {
+				return "invalid", ""
+			}
+		}
+	}
+	lines := strings.Split(strings.TrimRight(code, " \t\n"), "\n")
+	if open || depth > 0 || (len(lines) > 0 && continues(lines[len(lines)-1])) {
+		return "incomplete", strings.Repeat("    ", max(depth, 1))
+	}
+	c, _, err := parseCell(code)
+	if err != nil {
+		return "invalid", ""
+	}
+	for _, p := range c.pieces {
+		if p.kind != goPiece {
+			continue
+		}
+		for _, ch := range splitChunks(p.src) {
+			src := "package p;" + ch.src
+			if ch.kind == stmtChunk {
+				src = "package p; func _() {" + ch.src + "\n}"
+			}
+			if _, err := parser.ParseFile(token.NewFileSet(), "", src, parser.SkipObjectResolution); err != nil {
+				return "invalid", ""
+			}
+		}
+	}
+	return "complete", ""
+}

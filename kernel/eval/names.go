@@ -1,0 +1,161 @@
+package eval
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// declared is a name a cell declared at the top level, kept for completion
+// and inspection.
+type declared struct {
+	kind string // func, type, var, const
+	src  string // the declaration's source, doc comment included
+}
+
+// noteImports records the imports and top-level declarations of a chunk of
+// declarations. Parse failures are ignored: the chunk already ran.
+func (s *Session) noteImports(src string) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", "package p;"+src, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		return
+	}
+	text := func(from, to token.Pos) string {
+		base := fset.File(f.Pos()).Base() + len("package p;")
+		a, b := int(from)-base, int(to)-base
+		if a < 0 || b > len(src) || a > b {
+			return ""
+		}
+		return strings.TrimSpace(src[a:b])
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, imp := range f.Imports {
+		p, err := strconv.Unquote(imp.Path.Value)
+		if err != nil {
+			continue
+		}
+		name := path.Base(p)
+		if imp.Name != nil {
+			name = imp.Name.Name
+		}
+		if name != "_" && name != "." {
+			s.imports[name] = p
+		}
+	}
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			start := d.Pos()
+			if d.Doc != nil {
+				start = d.Doc.Pos()
+			}
+			end := d.Type.End()
+			name := d.Name.Name
+			if d.Recv != nil {
+				name = recvName(d.Recv) + "." + name
+			}
+			s.decls[name] = declared{"func", text(start, end)}
+		case *ast.GenDecl:
+			if d.Tok == token.IMPORT {
+				continue
+			}
+			start := d.Pos()
+			if d.Doc != nil {
+				start = d.Doc.Pos()
+			}
+			for _, spec := range d.Specs {
+				switch sp := spec.(type) {
+				case *ast.TypeSpec:
+					s.decls[sp.Name.Name] = declared{"type", text(start, d.End())}
+				case *ast.ValueSpec:
+					for _, n := range sp.Names {
+						s.decls[n.Name] = declared{d.Tok.String(), text(start, d.End())}
+					}
+				}
+			}
+		}
+	}
+}
+
+// recvName returns the base type name of a method receiver.
+func recvName(fl *ast.FieldList) string {
+	if fl == nil || len(fl.List) == 0 {
+		return ""
+	}
+	t := fl.List[0].Type
+	for {
+		switch x := t.(type) {
+		case *ast.StarExpr:
+			t = x.X
+		case *ast.IndexExpr:
+			t = x.X
+		case *ast.IndexListExpr:
+			t = x.X
+		case *ast.Ident:
+			return x.Name
+		default:
+			return ""
+		}
+	}
+}
+
+// undefinedNames returns the names src uses on the right of := or = that
+// are declared neither in src nor in the session, imports and builtins.
+func (s *Session) undefinedNames(src string) []string {
+	f, err := parser.ParseFile(token.NewFileSet(), "", "package p; func _() {"+src+"\n}", parser.SkipObjectResolution)
+	if err != nil {
+		return nil
+	}
+	known := map[string]bool{}
+	for _, n := range s.topNames() {
+		known[n] = true
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch d := n.(type) {
+		case *ast.AssignStmt:
+			if d.Tok == token.DEFINE {
+				for _, l := range d.Lhs {
+					if id, ok := l.(*ast.Ident); ok {
+						known[id.Name] = true
+					}
+				}
+			}
+		case *ast.ValueSpec:
+			for _, id := range d.Names {
+				known[id.Name] = true
+			}
+		case *ast.Field:
+			for _, id := range d.Names {
+				known[id.Name] = true
+			}
+		}
+		return true
+	})
+	var missing []string
+	body := f.Decls[0].(*ast.FuncDecl).Body
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.SelectorExpr:
+			ast.Inspect(x.X, func(m ast.Node) bool {
+				if id, ok := m.(*ast.Ident); ok && !known[id.Name] && id.Name != "_" {
+					missing = append(missing, id.Name)
+					known[id.Name] = true
+				}
+				return true
+			})
+			return false // x.Sel is a member, not a name
+		case *ast.Ident:
+			if !known[x.Name] && x.Name != "_" {
+				missing = append(missing, x.Name)
+				known[x.Name] = true
+			}
+		}
+		return true
+	})
+	return missing
+}

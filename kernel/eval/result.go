@@ -1,0 +1,97 @@
+package eval
+
+import (
+	"encoding/base64"
+	"fmt"
+	"go/ast"
+	"reflect"
+	"strings"
+
+	"gosys/kernel/publish"
+)
+
+// Values that know how to show themselves. A cell's last value implementing
+// one of these is shown with that MIME type as well as text/plain.
+type (
+	htmler     interface{ HTML() string }
+	markdowner interface{ Markdown() string }
+	svger      interface{ SVG() string }
+	pnger      interface{ PNG() []byte }
+)
+
+// showInterfaces are the interfaces yaegi must wrap an interpreted value in
+// when handing it to the result hook, so that methods declared in cells are
+// visible to it. Only interfaces with wrappers in the loaded symbols work.
+func showInterfaces() []reflect.Type {
+	return []reflect.Type{
+		reflect.TypeOf((*fmt.Stringer)(nil)).Elem(),
+		reflect.TypeOf((*error)(nil)).Elem(),
+	}
+}
+
+// bundleOf renders the values of a cell's last expression.
+func bundleOf(vals []any) *publish.Bundle {
+	if len(vals) == 0 {
+		return nil
+	}
+	data := map[string]any{}
+	texts := make([]string, len(vals))
+	for i, v := range vals {
+		texts[i] = plainText(v)
+	}
+	data["text/plain"] = strings.Join(texts, ", ")
+	if len(vals) == 1 {
+		switch v := vals[0].(type) {
+		case htmler:
+			data["text/html"] = v.HTML()
+		case markdowner:
+			data["text/markdown"] = v.Markdown()
+		case svger:
+			data["image/svg+xml"] = v.SVG()
+		case pnger:
+			data["image/png"] = base64.StdEncoding.EncodeToString(v.PNG())
+		}
+	}
+	return &publish.Bundle{Data: data, Metadata: map[string]any{}}
+}
+
+// plainText formats one value as a Go programmer reads it: strings quoted,
+// struct fields named, errors and Stringers by their own text.
+func plainText(v any) (s string) {
+	defer func() {
+		if r := recover(); r != nil {
+			s = fmt.Sprintf("%v (its String method panicked: %v)", reflect.TypeOf(v), r)
+		}
+	}()
+	switch x := v.(type) {
+	case nil:
+		return "<nil>"
+	case error:
+		return x.Error()
+	case fmt.Stringer:
+		return x.String()
+	case string:
+		return fmt.Sprintf("%q", x)
+	case []byte:
+		return fmt.Sprintf("%q", x)
+	}
+	return fmt.Sprintf("%+v", v)
+}
+
+// quietCall reports whether a final call is one whose results are not worth
+// showing: the fmt print family and Write methods return byte counts.
+func quietCall(call *ast.CallExpr) bool {
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	name := sel.Sel.Name
+	if pkg, ok := sel.X.(*ast.Ident); ok && pkg.Name == "fmt" {
+		return strings.HasPrefix(name, "Print") || strings.HasPrefix(name, "Fprint")
+	}
+	switch name {
+	case "Write", "WriteString", "WriteByte", "WriteRune", "Print", "Printf", "Println":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,250 @@
+// Package eval runs notebook cells: Go source in one persistent yaegi
+// session, "!command" lines in /bin/sh and the %time magics. It turns the
+// value of a cell's last expression into a MIME bundle and every failure
+// (syntax, compile, panic, interrupt, exit) into a protocol error whose
+// line numbers are the cell's own.
+package eval
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"io"
+	"os"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/traefik/yaegi/interp"
+
+	"gosys/kernel/publish"
+)
+
+// Options configure a Session.
+type Options struct {
+	// Symbols are the compiled packages cells may import, loaded in order.
+	Symbols []interp.Exports
+	// Prelude is Go source evaluated once at start, e.g. the rt import.
+	Prelude []string
+	// Stdin is what os.Stdin and fmt.Scan read in cells (descriptor 0).
+	Stdin *os.File
+	// Stdout and Stderr receive cell output (descriptors 1 and 2).
+	Stdout, Stderr *os.File
+	// Env is the environment cells see through os.Getenv; nil means the
+	// process's.
+	Env []string
+}
+
+// Outcome is what a cell produced besides its streamed output.
+type Outcome struct {
+	// Result is the value of the last expression, nil when there is none.
+	Result *publish.Bundle
+	// Err is set when the cell failed; the session survives it.
+	Err *publish.Error
+}
+
+// Session is one yaegi interpreter that keeps its state across cells.
+// Execute may not be called concurrently; Complete and Inspect may be called
+// while a cell runs.
+type Session struct {
+	in     *interp.Interpreter
+	stdout io.Writer
+	trace  *panicTrace
+	shown  []any // values passed to the result hook by the last cell
+
+	mu sync.Mutex // guards decls and imports, read by completion
+	// imports maps a cell-visible package name to its import path.
+	imports map[string]string
+	// decls are the cells' top-level declarations by name ("T.M" for methods).
+	decls map[string]declared
+	// docs caches parsed documentation of standard packages by import path.
+	docs map[string]*packageDoc
+}
+
+// resultHook is the package path of the compiled function the session calls
+// with the value of a cell's last expression.
+const resultHook = "gosys/kernel/eval/result"
+
+// New starts a session.
+func New(opts Options) (*Session, error) {
+	s := &Session{stdout: opts.Stdout, imports: map[string]string{}, decls: map[string]declared{}, docs: map[string]*packageDoc{}}
+	s.trace = &panicTrace{out: opts.Stderr}
+	env := opts.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	s.in = interp.New(interp.Options{
+		Stdin: opts.Stdin, Stdout: opts.Stdout, Stderr: s.trace, Env: env,
+		Args: []string{"gosys"}, GoPath: os.TempDir(),
+	})
+	for _, syms := range opts.Symbols {
+		if err := s.in.Use(syms); err != nil {
+			return nil, fmt.Errorf("load symbols: %w", err)
+		}
+	}
+	show := func(vals ...any) { s.shown = vals }
+	if err := s.in.Use(interp.Exports{
+		resultHook + "/result": {"Show": reflect.ValueOf(show)},
+		".": {"MapTypes": reflect.ValueOf(map[reflect.Value][]reflect.Type{
+			reflect.ValueOf(show): showInterfaces(),
+		})},
+	}); err != nil {
+		return nil, fmt.Errorf("load result hook: %w", err)
+	}
+	for _, src := range append([]string{`import _gosysResult "` + resultHook + `"`}, opts.Prelude...) {
+		if _, err := s.in.Eval(src); err != nil {
+			return nil, fmt.Errorf("prelude %q: %w", src, err)
+		}
+		s.noteImports(src)
+	}
+	return s, nil
+}
+
+// Execute runs one cell. ctx cancels it: an interrupt ends the cell within
+// the time yaegi takes to reach its next statement, and blocked compiled
+// calls are left behind (the rt package's own calls watch the interrupt).
+func (s *Session) Execute(ctx context.Context, code string) Outcome {
+	c, timedLines, err := parseCell(code)
+	if err != nil {
+		return Outcome{Err: &publish.Error{Name: "UsageError", Value: err.Error(), Traceback: []string{"UsageError: " + err.Error()}}}
+	}
+	start, startCPU := time.Now(), cpuTimes()
+	var out Outcome
+	for i, p := range c.pieces {
+		last := i == len(c.pieces)-1
+		switch p.kind {
+		case shellPiece:
+			out = Outcome{Err: runShell(ctx, p.src)}
+		case goPiece:
+			pStart, pCPU := time.Now(), cpuTimes()
+			out = s.runGo(ctx, code, p, last)
+			if timedLines[p.line] {
+				reportTime(s.stdout, pStart, pCPU)
+			}
+		}
+		if out.Err != nil {
+			break
+		}
+	}
+	if c.timed {
+		reportTime(s.stdout, start, startCPU)
+	}
+	return out
+}
+
+// runGo evaluates one Go piece chunk by chunk; the last chunk of the cell
+// may yield the result.
+func (s *Session) runGo(ctx context.Context, cellSrc string, p piece, lastPiece bool) Outcome {
+	chunks := splitChunks(p.src)
+	ints := s.intGlobals()
+	for i, ch := range chunks {
+		if ch.kind == stmtChunk && lastPiece && i == len(chunks)-1 {
+			return s.runLast(ctx, cellSrc, ch, ints)
+		}
+		src := rewriteRangeInt(ch.src, ch.kind, ints)
+		if _, err := s.eval(ctx, ch.line, src); err != nil {
+			return Outcome{Err: s.describe(err, cellSrc, src)}
+		}
+		if ch.kind == declChunk {
+			s.noteImports(src)
+		}
+	}
+	return Outcome{}
+}
+
+// runLast evaluates the cell's final statements; if the very last one is an
+// expression with a value, that value becomes the result.
+func (s *Session) runLast(ctx context.Context, cellSrc string, ch chunk, ints map[string]bool) Outcome {
+	head, tail := ch.src[:ch.lastOff], ch.src[ch.lastOff:]
+	expr := strings.TrimRight(strings.TrimSpace(tail), ";")
+	if !isValueExpr(expr) {
+		src := rewriteRangeInt(ch.src, ch.kind, ints)
+		if _, err := s.eval(ctx, ch.line, src); err != nil {
+			return Outcome{Err: s.describe(err, cellSrc, src)}
+		}
+		return Outcome{}
+	}
+	if strings.TrimSpace(head) != "" {
+		src := rewriteRangeInt(head, ch.kind, ints)
+		if _, err := s.eval(ctx, ch.line, src); err != nil {
+			return Outcome{Err: s.describe(err, cellSrc, src)}
+		}
+	}
+	tailLine := ch.line + strings.Count(head, "\n")
+	// Blank out the head so the expression keeps its line and column.
+	pad := strings.Repeat(" ", len(head)-strings.LastIndexByte(head, '\n')-1)
+	s.shown = nil
+	_, err := s.eval(ctx, tailLine, pad+"_gosysResult.Show("+expr+")")
+	if isCompileError(err) {
+		// Not a single value (a call with no result, say): run it as a statement.
+		_, err = s.eval(ctx, tailLine, pad+tail)
+		if err != nil {
+			return Outcome{Err: s.describe(err, cellSrc, tail)}
+		}
+		return Outcome{}
+	}
+	if err != nil {
+		return Outcome{Err: s.describe(err, cellSrc, tail)}
+	}
+	return Outcome{Result: bundleOf(s.shown)}
+}
+
+// eval evaluates src, which starts at 1-based cell line `line`. The source is
+// preceded by line newlines: yaegi puts its own wrapper on the first line, so
+// the cell's line L is yaegi's L+1 (see lineOf).
+func (s *Session) eval(ctx context.Context, line int, src string) (v reflect.Value, err error) {
+	s.trace.reset()
+	defer func() {
+		// yaegi panics on some inputs while compiling; never let that out.
+		if r := recover(); r != nil {
+			err = interp.Panic{Value: r}
+		}
+	}()
+	return s.in.EvalWithContext(ctx, strings.Repeat("\n", line)+src)
+}
+
+// isValueExpr reports whether the source of a final statement is an
+// expression that may have a value worth showing. Calls of the print family
+// and of Write methods are left as statements: their byte counts are noise.
+func isValueExpr(src string) bool {
+	if src == "" {
+		return false
+	}
+	e, err := parser.ParseExpr(src)
+	if err != nil {
+		return false
+	}
+	call, ok := e.(*ast.CallExpr)
+	return !ok || !quietCall(call)
+}
+
+// globals returns the session's variables and constants. yaegi's Globals
+// can panic after a cell failed to compile half way; that must not take
+// completion or the kernel down.
+func (s *Session) globals() (g map[string]reflect.Value) {
+	defer func() {
+		if recover() != nil {
+			g = map[string]reflect.Value{}
+		}
+	}()
+	return s.in.Globals()
+}
+
+// intGlobals returns the names of session variables of integer type, for the
+// range-over-int rewrite.
+func (s *Session) intGlobals() map[string]bool {
+	names := map[string]bool{}
+	for name, v := range s.globals() {
+		if !v.IsValid() {
+			continue
+		}
+		switch v.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+			names[name] = true
+		}
+	}
+	return names
+}

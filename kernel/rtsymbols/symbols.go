@@ -1,0 +1,10 @@
+// Package rtsymbols holds the yaegi symbol table of the runtime package, so
+// cells can call rt.* as compiled code. Regenerate after changing rt's API.
+package rtsymbols
+
+import "github.com/traefik/yaegi/interp"
+
+//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract gosys/runtime
+
+// Symbols is rt's symbol table, keyed "gosys/runtime/rt" as yaegi wants.
+var Symbols = interp.Exports{}
