@@ -1,7 +1,9 @@
 package capture
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 
@@ -41,25 +43,18 @@ func (o *Output) StartDisplay(sink DisplaySink, logf func(string, ...any)) error
 }
 
 func (o *Output) readDisplays(fd int, sink DisplaySink, logf func(string, ...any)) {
-	buf := make([]byte, displaywire.MaxDatagram+1)
 	for {
-		n, _, err := unix.Recvfrom(fd, buf, 0)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			logf("display socket: %v", err)
+		m, ack, err := displaywire.Receive(fd)
+		if errors.Is(err, io.EOF) || errors.Is(err, displaywire.ErrSocket) {
+			logf("display socket closed: %v", err)
 			return
-		}
-		m, err := displaywire.Decode(buf[:n])
-		if err == nil && m.Type == displaywire.TypeFile {
-			m, err = displaywire.ReadFileMessage(m.Path)
 		}
 		if err != nil {
 			logf("dropped display message: %v", err)
-			continue
+		} else {
+			o.publishDisplay(sink, m)
 		}
-		o.publishDisplay(sink, m)
+		ack()
 	}
 }
 

@@ -89,10 +89,14 @@ func (k *Kernel) execute(m *wire.Message) {
 	if out.Result != nil && !req.Silent {
 		k.Publisher.ExecuteResult(m, count, *out.Result)
 	}
+	payload := []any{}
+	if out.Page != "" {
+		payload = append(payload, map[string]any{"source": "page", "data": map[string]any{"text/plain": out.Page}, "start": 0})
+	}
 	k.reply(s, m, "execute_reply", map[string]any{
 		"status": "ok", "execution_count": count,
 		"user_expressions": k.userExpressions(req.UserExpressions),
-		"payload":          []any{},
+		"payload":          payload,
 	})
 }
 

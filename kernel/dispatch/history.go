@@ -1,7 +1,8 @@
 package dispatch
 
 import (
-	"path"
+	"regexp"
+	"strings"
 	"sync"
 
 	"gosys/kernel/wire"
@@ -70,7 +71,7 @@ func (h *history) query(r historyRequest) []historyEntry {
 		seen := map[string]bool{}
 		for i := len(all) - 1; i >= 0; i-- {
 			e := all[i]
-			if ok, _ := path.Match(pattern, e.code); !ok {
+			if !globMatch(pattern, e.code) {
 				continue
 			}
 			if r.Unique && seen[e.code] {
@@ -101,4 +102,39 @@ func (k *Kernel) historyReply(m *wire.Message) {
 		}
 	}
 	k.reply(k.Sockets.Shell, m, "history_reply", map[string]any{"status": "ok", "history": items})
+}
+
+// globMatch matches code against a shell glob as IPython's history search
+// does (sqlite GLOB): * and ? match any characters, newlines and slashes
+// included; [...] is a character class.
+func globMatch(pattern, code string) bool {
+	var re strings.Builder
+	re.WriteString("(?s)^")
+	for i := 0; i < len(pattern); i++ {
+		switch c := pattern[i]; c {
+		case '*':
+			re.WriteString(".*")
+		case '?':
+			re.WriteString(".")
+		case '[':
+			j := strings.IndexByte(pattern[i+1:], ']')
+			if j < 0 {
+				re.WriteString(regexp.QuoteMeta("["))
+				continue
+			}
+			class := pattern[i+1 : i+1+j]
+			if strings.HasPrefix(class, "^") {
+				class = "^" + regexp.QuoteMeta(class[1:])
+			} else {
+				class = regexp.QuoteMeta(class)
+			}
+			re.WriteString("[" + strings.ReplaceAll(class, `\-`, "-") + "]")
+			i += j + 1
+		default:
+			re.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	re.WriteString("$")
+	m, err := regexp.MatchString(re.String(), code)
+	return err == nil && m
 }

@@ -2,6 +2,7 @@ package eval
 
 import (
 	"go/token"
+	"path"
 	"reflect"
 	"sort"
 	"strings"
@@ -93,6 +94,9 @@ func (s *Session) topNames() []string {
 func (s *Session) members(head string) []string {
 	s.mu.Lock()
 	path, isPkg := s.imports[head]
+	if !isPkg {
+		path, isPkg = s.stdPackage(head)
+	}
 	var methods []string
 	for n := range s.decls {
 		if t, m, ok := strings.Cut(n, "."); ok && t == head {
@@ -102,11 +106,9 @@ func (s *Session) members(head string) []string {
 	s.mu.Unlock()
 	if isPkg {
 		var names []string
-		for _, syms := range s.in.Symbols(path) {
-			for n := range syms {
-				if n != "" && unicode.IsUpper(rune(n[0])) {
-					names = append(names, n)
-				}
+		for n := range s.packageSymbols(path) {
+			if n != "" && unicode.IsUpper(rune(n[0])) {
+				names = append(names, n)
 			}
 		}
 		return names
@@ -146,4 +148,32 @@ func byteOffset(s string, chars int) int {
 		off += size
 	}
 	return off
+}
+
+// stdPackage finds a loaded package whose name is name, for completing
+// "strings.Spl" before the cell that imports strings has run. The shortest
+// import path wins when several share the name.
+func (s *Session) stdPackage(name string) (string, bool) {
+	best := ""
+	for p := range s.compiled {
+		if path.Base(p) == name && (best == "" || len(p) < len(best)) {
+			best = p
+		}
+	}
+	return best, best != ""
+}
+
+// packageSymbols returns the exported symbols of an imported package:
+// compiled ones from the tables the session loaded, interpreted ones (the
+// generic std packages) from yaegi, which can panic on some of them.
+func (s *Session) packageSymbols(path string) (syms map[string]reflect.Value) {
+	if syms, ok := s.compiled[path]; ok {
+		return syms
+	}
+	defer func() {
+		if recover() != nil {
+			syms = nil
+		}
+	}()
+	return s.in.Symbols(path)[path]
 }

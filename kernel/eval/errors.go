@@ -15,6 +15,7 @@ import (
 	"github.com/traefik/yaegi/interp"
 
 	"gosys/kernel/publish"
+	rt "gosys/runtime"
 )
 
 // positioned matches the "[file:]line:col: message" form of yaegi's and
@@ -182,8 +183,8 @@ func exitCode(v any) (int, bool) {
 		n, err := strconv.Atoi(s[len("os.Exit(") : len(s)-1])
 		return n, err == nil
 	}
-	if x, ok := v.(interface{ ExitCode() int }); ok {
-		return x.ExitCode(), true
+	if x, ok := v.(*rt.ExitError); ok {
+		return x.Code, true
 	}
 	return 0, false
 }

@@ -73,10 +73,8 @@ func (s *Session) Inspect(code string, cursor int) (text string, ok bool) {
 // packageMember returns the signature and doc of path.name.
 func (s *Session) packageMember(path, name string) (string, bool) {
 	var sig string
-	for _, syms := range s.in.Symbols(path) {
-		if v, ok := syms[name]; ok && v.IsValid() {
-			sig = fmt.Sprintf("%s.%s: %s", filepath.Base(path), name, v.Type())
-		}
+	if v, ok := s.packageSymbols(path)[name]; ok && v.IsValid() {
+		sig = fmt.Sprintf("%s.%s: %s", filepath.Base(path), name, v.Type())
 	}
 	pd := s.packageDoc(path)
 	if pd != nil {

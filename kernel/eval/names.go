@@ -159,3 +159,63 @@ func (s *Session) undefinedNames(src string) []string {
 	})
 	return missing
 }
+
+// dropKnownImports blanks out the imports of src that the session already
+// has under the same name, so that running a cell again does not fail with
+// "redeclared": yaegi refuses a second identical import. Lines and columns
+// are kept. It reports whether anything but blank space is left.
+func (s *Session) dropKnownImports(src string) (string, bool) {
+	const prefix = "package p;"
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", prefix+src, parser.ImportsOnly|parser.SkipObjectResolution)
+	if err != nil {
+		return src, true
+	}
+	base := fset.File(f.Pos()).Base() + len(prefix)
+	b := []byte(src)
+	blank := func(from, to token.Pos) {
+		for i := int(from) - base; i < int(to)-base && i < len(b); i++ {
+			if b[i] != '\n' {
+				b[i] = ' '
+			}
+		}
+	}
+	s.mu.Lock()
+	known := func(spec *ast.ImportSpec) bool {
+		p, err := strconv.Unquote(spec.Path.Value)
+		if err != nil {
+			return false
+		}
+		name := path.Base(p)
+		if spec.Name != nil {
+			name = spec.Name.Name
+		}
+		return s.imports[name] == p
+	}
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.IMPORT {
+			continue
+		}
+		all := true
+		for _, sp := range gd.Specs {
+			if !known(sp.(*ast.ImportSpec)) {
+				all = false
+			}
+		}
+		if all {
+			blank(gd.Pos(), gd.End())
+			continue
+		}
+		if gd.Lparen.IsValid() {
+			for _, sp := range gd.Specs {
+				if known(sp.(*ast.ImportSpec)) {
+					blank(sp.Pos(), sp.End())
+				}
+			}
+		}
+	}
+	s.mu.Unlock()
+	out := string(b)
+	return out, strings.TrimSpace(out) != ""
+}

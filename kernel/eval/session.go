@@ -12,10 +12,13 @@ import (
 	"go/parser"
 	"io"
 	"os"
+	"path"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/traefik/yaegi/interp"
 
@@ -43,6 +46,8 @@ type Outcome struct {
 	Result *publish.Bundle
 	// Err is set when the cell failed; the session survives it.
 	Err *publish.Error
+	// Page is text for the frontend's pager ("fmt.Println?" asks for it).
+	Page string
 }
 
 // Session is one yaegi interpreter that keeps its state across cells.
@@ -59,6 +64,8 @@ type Session struct {
 	imports map[string]string
 	// decls are the cells' top-level declarations by name ("T.M" for methods).
 	decls map[string]declared
+	// compiled maps the import path of each compiled package to its symbols.
+	compiled map[string]map[string]reflect.Value
 	// docs caches parsed documentation of standard packages by import path.
 	docs map[string]*packageDoc
 }
@@ -79,9 +86,15 @@ func New(opts Options) (*Session, error) {
 		Stdin: opts.Stdin, Stdout: opts.Stdout, Stderr: s.trace, Env: env,
 		Args: []string{"gosys"}, GoPath: os.TempDir(),
 	})
+	s.compiled = map[string]map[string]reflect.Value{}
 	for _, syms := range opts.Symbols {
 		if err := s.in.Use(syms); err != nil {
 			return nil, fmt.Errorf("load symbols: %w", err)
+		}
+		for key, m := range syms {
+			if key != "." {
+				s.compiled[path.Dir(key)] = m
+			}
 		}
 	}
 	show := func(vals ...any) { s.shown = vals }
@@ -106,6 +119,15 @@ func New(opts Options) (*Session, error) {
 // the time yaegi takes to reach its next statement, and blocked compiled
 // calls are left behind (the rt package's own calls watch the interrupt).
 func (s *Session) Execute(ctx context.Context, code string) Outcome {
+	if name, ok := helpTarget(code); ok {
+		text, found := s.Inspect(name, utf8.RuneCountInString(name))
+		if !found {
+			e := &publish.Error{Name: "NameError", Value: "nothing known about " + name}
+			e.Traceback = []string{"NameError: " + e.Value}
+			return Outcome{Err: e}
+		}
+		return Outcome{Page: text}
+	}
 	c, timedLines, err := parseCell(code)
 	if err != nil {
 		return Outcome{Err: &publish.Error{Name: "UsageError", Value: err.Error(), Traceback: []string{"UsageError: " + err.Error()}}}
@@ -134,6 +156,18 @@ func (s *Session) Execute(ctx context.Context, code string) Outcome {
 	return out
 }
 
+// helpPattern matches IPython's help syntax: "name?", "?name", "pkg.Name??".
+var helpPattern = regexp.MustCompile(`^(?:\?{1,2}([A-Za-z_][\w.]*)|([A-Za-z_][\w.]*)\?{1,2})$`)
+
+// helpTarget returns the name a help request asks about.
+func helpTarget(code string) (string, bool) {
+	m := helpPattern.FindStringSubmatch(strings.TrimSpace(code))
+	if m == nil {
+		return "", false
+	}
+	return m[1] + m[2], true
+}
+
 // runGo evaluates one Go piece chunk by chunk; the last chunk of the cell
 // may yield the result.
 func (s *Session) runGo(ctx context.Context, cellSrc string, p piece, lastPiece bool) Outcome {
@@ -144,6 +178,12 @@ func (s *Session) runGo(ctx context.Context, cellSrc string, p piece, lastPiece 
 			return s.runLast(ctx, cellSrc, ch, ints)
 		}
 		src := rewriteRangeInt(ch.src, ch.kind, ints)
+		if ch.kind == declChunk {
+			var left bool
+			if src, left = s.dropKnownImports(src); !left {
+				continue
+			}
+		}
 		if _, err := s.eval(ctx, ch.line, src); err != nil {
 			return Outcome{Err: s.describe(err, cellSrc, src)}
 		}

@@ -52,6 +52,8 @@ func TestCells(t *testing.T) {
 		{code: "1 +", errName: "SyntaxError"},
 		{code: "%foo", errName: "UsageError", errHas: "%foo"},
 		{code: "x", result: "3"},
+		{code: "import \"fmt\"\nimport (\n\t\"strings\"\n\t\"os\"\n)\nstrings.ToUpper(\"again\")", result: `"AGAIN"`},
+		{code: "func f(a int) int { return a * 3 }\nf(2)", result: "6"},
 	}
 	for _, c := range cases {
 		out := s.Execute(context.Background(), c.code)

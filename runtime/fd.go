@@ -1,0 +1,142 @@
+package rt
+
+import (
+	"fmt"
+	"io"
+
+	"golang.org/x/sys/unix"
+)
+
+// pipeBuf is PIPE_BUF on Linux: once poll(2) reports a pipe writable, a
+// write of this many bytes does not block.
+const pipeBuf = 4096
+
+// Pipe makes a pipe as pipe(2) does: bytes written to w are read from r.
+// Both descriptors are blocking and not close-on-exec.
+func Pipe() (r, w int, err error) {
+	var p [2]int
+	if err := unix.Pipe2(p[:], 0); err != nil {
+		return -1, -1, fmt.Errorf("pipe: %w", err)
+	}
+	return p[0], p[1], nil
+}
+
+// Read reads up to len(p) bytes from fd with one read(2) and returns how
+// many it read. It returns 0, io.EOF at end of file, e.g. on a pipe whose
+// write ends are all closed. On a descriptor with O_NONBLOCK set it does not
+// wait (syscall.EAGAIN, as in C).
+func Read(fd int, p []byte) (n int, err error) {
+	n, err = read(fd, p)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("read from fd %d: %w", fd, err)
+	case n == 0 && len(p) > 0:
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+func read(fd int, p []byte) (int, error) {
+	nb, err := nonblocking(fd)
+	if err != nil {
+		return 0, err
+	}
+	for {
+		if !nb && len(p) > 0 {
+			if err := await(fd, unix.POLLIN); err != nil {
+				return 0, err
+			}
+		}
+		n, err := unix.Read(fd, p)
+		if err != unix.EINTR {
+			return n, err
+		}
+	}
+}
+
+// Write writes all of p to fd, looping over short writes as the lecture's C
+// write loop does, and returns len(p), or how many bytes it wrote before an
+// error (an interrupt of the running cell included). A pipe or socket with
+// no reader gives syscall.EPIPE. On a
+// descriptor with O_NONBLOCK set it stops at syscall.EAGAIN, as in C.
+// Concurrent writes of up to 4096 bytes to one pipe are not interleaved.
+func Write(fd int, p []byte) (n int, err error) {
+	nb, err := nonblocking(fd)
+	var st unix.Stat_t
+	if err == nil {
+		err = unix.Fstat(fd, &st)
+	}
+	kind := st.Mode & unix.S_IFMT
+	for err == nil && n < len(p) {
+		if !nb {
+			if err = await(fd, unix.POLLOUT); err != nil {
+				break
+			}
+		}
+		// Within what poll promised, so that an interrupt is never stuck
+		// behind a write blocked on a reader that does not read.
+		var m int
+		switch {
+		case kind == unix.S_IFSOCK:
+			m, err = unix.SendmsgN(fd, p[n:], nil, nil, unix.MSG_DONTWAIT)
+		case kind == unix.S_IFIFO && !nb:
+			m, err = unix.Write(fd, p[n:min(n+pipeBuf, len(p))])
+		default:
+			m, err = unix.Write(fd, p[n:])
+		}
+		if err == unix.EINTR || err == unix.EAGAIN && !nb {
+			err = nil
+		}
+		n += max(m, 0)
+	}
+	if err != nil {
+		return n, fmt.Errorf("write to fd %d: %w", fd, err)
+	}
+	return n, nil
+}
+
+// Close closes fd as close(2) does.
+func Close(fd int) error {
+	if err := unix.Close(fd); err != nil {
+		return fmt.Errorf("close fd %d: %w", fd, err)
+	}
+	return nil
+}
+
+// Open opens path as open(2) does, with flags syscall.O_* and, when it
+// creates the file, permissions perm (less the umask). The descriptor is not
+// close-on-exec unless flags has O_CLOEXEC. Opening a FIFO blocks as open(2)
+// does, and an interrupt does not end that wait.
+func Open(path string, flags int, perm uint32) (fd int, err error) {
+	fd, err = unix.Open(path, flags, perm)
+	if err != nil {
+		return -1, fmt.Errorf("open %s: %w", path, err)
+	}
+	return fd, nil
+}
+
+// Dup returns a new descriptor, the lowest free number, for the open file
+// of fd, as dup(2) does. It is not close-on-exec.
+func Dup(fd int) (int, error) {
+	nfd, err := unix.Dup(fd)
+	if err != nil {
+		return -1, fmt.Errorf("dup fd %d: %w", fd, err)
+	}
+	return nfd, nil
+}
+
+// Dup2 makes newfd refer to the open file of oldfd, closing newfd first if
+// it was open, as dup2(2) does; newfd is not close-on-exec. When oldfd ==
+// newfd it only checks that oldfd is open.
+func Dup2(oldfd, newfd int) error {
+	var err error
+	if oldfd == newfd {
+		_, err = unix.FcntlInt(uintptr(oldfd), unix.F_GETFD, 0)
+	} else {
+		err = unix.Dup3(oldfd, newfd, 0)
+	}
+	if err != nil {
+		return fmt.Errorf("dup2 fd %d to %d: %w", oldfd, newfd, err)
+	}
+	return nil
+}

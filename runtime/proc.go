@@ -1,0 +1,104 @@
+package rt
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"unsafe"
+
+	"gosys/runtime/cellctl"
+
+	"golang.org/x/sys/unix"
+)
+
+// ExitError is the panic value of Exit in the kernel process. The kernel
+// recovers it and ends the cell with it; the session goes on.
+type ExitError struct {
+	Code int // the code passed to Exit
+}
+
+// Error says Exit was called in the kernel process and with which code.
+func (e *ExitError) Error() string {
+	return fmt.Sprintf("rt.Exit(%d) called in the kernel process: the cell ended, the session is alive", e.Code)
+}
+
+// ErrKernelProcess is wrapped by the error of Exec called in the kernel
+// process, which it would replace, ending the session.
+var ErrKernelProcess = errors.New("not allowed in the kernel process, it would end the session; call it in a child made by rt.Fork")
+
+// Exit ends a forked child process with status code, as exit(3) does;
+// deferred functions do not run. In the kernel process it does not return
+// either: it panics with an *ExitError, which ends the running cell with an
+// error and leaves the session alive.
+func Exit(code int) {
+	if cellctl.IsChild() {
+		os.Exit(code)
+	}
+	panic(&ExitError{Code: code})
+}
+
+// Getpid returns the process ID of the calling process.
+func Getpid() int {
+	return unix.Getpid()
+}
+
+// Getppid returns the process ID of the calling process's parent.
+func Getppid() int {
+	return unix.Getppid()
+}
+
+// Exec replaces the calling forked child with the program path, as C's
+// execlp(path, path, args..., NULL) does: the program's argv is path
+// followed by args, its environment os.Environ(). A path without a slash is
+// looked up in the directories of $PATH (/bin:/usr/bin when unset). Exec
+// returns only on failure, with execve(2)'s error (syscall.ENOENT when no
+// such program exists). In the kernel process it replaces nothing and
+// returns an error wrapping ErrKernelProcess.
+func Exec(path string, args ...string) error {
+	if !cellctl.IsChild() {
+		return fmt.Errorf("exec %s: %w", path, ErrKernelProcess)
+	}
+	argv := append([]string{path}, args...)
+	if strings.Contains(path, "/") {
+		return fmt.Errorf("exec %s: %w", path, syscall.Exec(path, argv, os.Environ()))
+	}
+	dirs, ok := os.LookupEnv("PATH")
+	if !ok {
+		dirs = "/bin:/usr/bin"
+	}
+	var err error = syscall.ENOENT
+	for _, dir := range filepath.SplitList(dirs) {
+		if dir == "" {
+			dir = "."
+		}
+		switch e := syscall.Exec(filepath.Join(dir, path), argv, os.Environ()); {
+		case errors.Is(e, syscall.EACCES):
+			err = e
+		case errors.Is(e, syscall.ENOENT), errors.Is(e, syscall.ENOTDIR):
+		default:
+			return fmt.Errorf("exec %s in %s: %w", path, dir, e)
+		}
+	}
+	return fmt.Errorf("exec %s: %w", path, err)
+}
+
+// DefaultSIGPIPE gives SIGPIPE its default disposition in a forked child:
+// from then on a write to a pipe or socket with no reader kills the process
+// with SIGPIPE instead of returning syscall.EPIPE, as in C. In the kernel
+// process, which must survive broken pipes, it changes nothing and says so
+// on stderr.
+func DefaultSIGPIPE() {
+	if !cellctl.IsChild() {
+		fmt.Fprintln(os.Stderr, "rt.DefaultSIGPIPE: ignored in the kernel process (it would end the session); call it in a child made by rt.Fork")
+		return
+	}
+	signal.Reset(syscall.SIGPIPE)
+	// Go keeps its own handler, which ignores SIGPIPE on descriptors other
+	// than 1 and 2; install SIG_DFL (an all-zero struct sigaction) instead.
+	var act [4]uint64
+	unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(syscall.SIGPIPE), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0)
+}
