@@ -14,8 +14,6 @@ import (
 
 	"github.com/traefik/yaegi/interp"
 	"golang.org/x/sys/unix"
-	"github.com/traefik/yaegi/stdlib"
-	stdsyscall "github.com/traefik/yaegi/stdlib/syscall"
 
 	"gosys/kernel/capture"
 	"gosys/kernel/conn"
@@ -23,6 +21,7 @@ import (
 	"gosys/kernel/eval"
 	"gosys/kernel/publish"
 	"gosys/kernel/rtsymbols"
+	"gosys/kernel/symbols"
 	"gosys/kernel/wire"
 	"gosys/runtime/cellctl"
 )
@@ -87,8 +86,9 @@ func Serve(opts Options) error {
 		return err
 	}
 	session, err := eval.New(eval.Options{
-		Symbols: []interp.Exports{stdlib.Symbols, stdsyscall.Symbols, rtsymbols.Symbols},
-		Prelude: []string{`import "gosys/runtime"`},
+		Symbols: []interp.Exports{symbols.Stdlib(), rtsymbols.Symbols},
+		Sources: symbols.GenericSources(),
+		Prelude: []string{symbols.Prelude(), `import "gosys/runtime"`},
 		Stdin:   os.NewFile(0, "/dev/stdin"),
 		Stdout:  os.Stdout,
 		Stderr:  os.Stderr,

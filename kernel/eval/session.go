@@ -29,6 +29,9 @@ import (
 type Options struct {
 	// Symbols are the compiled packages cells may import, loaded in order.
 	Symbols []interp.Exports
+	// Sources are interpreted packages (generic std code) compiled after
+	// Symbols are loaded.
+	Sources []string
 	// Prelude is Go source evaluated once at start, e.g. the rt import.
 	Prelude []string
 	// Stdin is what os.Stdin and fmt.Scan read in cells (descriptor 0).
@@ -95,6 +98,11 @@ func New(opts Options) (*Session, error) {
 			if key != "." {
 				s.compiled[path.Dir(key)] = m
 			}
+		}
+	}
+	for _, src := range opts.Sources {
+		if _, err := s.in.Compile(src); err != nil {
+			return nil, fmt.Errorf("compile package source: %w", err)
 		}
 	}
 	show := func(vals ...any) { s.shown = vals }
