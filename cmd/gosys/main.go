@@ -24,6 +24,10 @@ func main() {
 	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
 	case "kernel":
 		err = runKernel(args)
+	case "install":
+		err = runInstall(args)
+	case "run":
+		err = runNotebook(args)
 	case "version", "--version", "-v":
 		fmt.Println("gosys", kernel.Version)
 	case "help", "-h", "--help":

@@ -1,0 +1,65 @@
+// Command install builds gosys and registers it with Jupyter in one step:
+//
+//	go run ./install [--user | --sys-prefix | --prefix DIR] [--name NAME]
+//
+// It builds the gosys command of the module it is run in with `go build`
+// into a stable place, then runs `BINARY install FLAGS` so that the
+// kernelspec points at that binary. The binary goes to DIR/bin/gosys with
+// --prefix DIR, otherwise to $GOBIN/gosys, or GOPATH/bin/gosys (the first
+// GOPATH entry, ~/go by default) when GOBIN is unset — where `go install`
+// would put it. The kernelspec scopes are those of `gosys install`.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"gosys/kernel/kernelspec"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "install:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("install", flag.ContinueOnError)
+	var f kernelspec.Flags
+	f.Register(fs)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `usage: go run ./install [--user | --sys-prefix | --prefix DIR] [--name NAME]
+
+Builds gosys (into DIR/bin with --prefix DIR, else $GOBIN or GOPATH/bin)
+and installs its kernelspec with "gosys install" and the same flags.
+
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	// Check the flags before spending time on the build.
+	if _, err := f.Options("/"); err != nil {
+		return err
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	bin, err := binaryPath(f.Prefix)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("Building gosys from %s into %s\n", root, bin)
+	if err := build(root, bin); err != nil {
+		return err
+	}
+	fmt.Printf("Running %s install %s\n", bin, quoteArgs(f.Args()))
+	return runBinary(bin, append([]string{"install"}, f.Args()...))
+}
