@@ -85,14 +85,7 @@ func Serve(opts Options) error {
 	if err != nil {
 		return err
 	}
-	session, err := eval.New(eval.Options{
-		Symbols: []interp.Exports{symbols.Stdlib(), rtsymbols.Symbols},
-		Sources: symbols.GenericSources(),
-		Prelude: []string{symbols.Prelude(), `import "gosys/runtime"`},
-		Stdin:   os.NewFile(0, "/dev/stdin"),
-		Stdout:  os.Stdout,
-		Stderr:  os.Stderr,
-	})
+	session, err := eval.New(sessionOptions())
 	if err != nil {
 		return err
 	}
@@ -130,3 +123,16 @@ type cellScope struct{}
 
 func (cellScope) Begin()     { _ = cellctl.Begin() }
 func (cellScope) Interrupt() { cellctl.Interrupt() }
+
+// sessionOptions are the Go session's options, the same in the kernel and
+// in its forked children.
+func sessionOptions() eval.Options {
+	return eval.Options{
+		Symbols: []interp.Exports{symbols.Stdlib(), rtsymbols.Symbols},
+		Sources: symbols.GenericSources(),
+		Prelude: []string{symbols.Prelude(), `import "gosys/runtime"`},
+		Stdin:   os.Stdin,
+		Stdout:  os.Stdout,
+		Stderr:  os.Stderr,
+	}
+}

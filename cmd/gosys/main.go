@@ -13,6 +13,7 @@ import (
 	"os"
 
 	"gosys/kernel"
+	"gosys/kernel/fork"
 )
 
 func main() {
@@ -24,6 +25,8 @@ func main() {
 	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
 	case "kernel":
 		err = runKernel(args)
+	case fork.ChildArg:
+		os.Exit(kernel.RunForkChild())
 	case "install":
 		err = runInstall(args)
 	case "run":

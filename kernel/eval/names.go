@@ -13,7 +13,8 @@ import (
 // and inspection.
 type declared struct {
 	kind string // func, type, var, const
-	src  string // the declaration's source, doc comment included
+	src  string // the declaration as inspect shows it: doc comment and signature
+	full string // the whole declaration, as a forked child replays it
 }
 
 // noteImports records the imports and top-level declarations of a chunk of
@@ -54,12 +55,11 @@ func (s *Session) noteImports(src string) {
 			if d.Doc != nil {
 				start = d.Doc.Pos()
 			}
-			end := d.Type.End()
 			name := d.Name.Name
 			if d.Recv != nil {
 				name = recvName(d.Recv) + "." + name
 			}
-			s.decls[name] = declared{"func", text(start, end)}
+			s.declare(name, declared{"func", text(start, d.Type.End()), text(start, d.End())})
 		case *ast.GenDecl:
 			if d.Tok == token.IMPORT {
 				continue
@@ -68,18 +68,30 @@ func (s *Session) noteImports(src string) {
 			if d.Doc != nil {
 				start = d.Doc.Pos()
 			}
+			whole := text(start, d.End())
 			for _, spec := range d.Specs {
 				switch sp := spec.(type) {
 				case *ast.TypeSpec:
-					s.decls[sp.Name.Name] = declared{"type", text(start, d.End())}
+					// yaegi keeps the first definition of a type: so does the record.
+					if s.decls[sp.Name.Name].kind != "type" {
+						s.declare(sp.Name.Name, declared{"type", whole, whole})
+					}
 				case *ast.ValueSpec:
 					for _, n := range sp.Names {
-						s.decls[n.Name] = declared{d.Tok.String(), text(start, d.End())}
+						s.declare(n.Name, declared{d.Tok.String(), whole, whole})
 					}
 				}
 			}
 		}
 	}
+}
+
+// declare records a declaration; s.mu must be held.
+func (s *Session) declare(name string, d declared) {
+	if _, ok := s.decls[name]; !ok {
+		s.declOrder = append(s.declOrder, name)
+	}
+	s.decls[name] = d
 }
 
 // recvName returns the base type name of a method receiver.

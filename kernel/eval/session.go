@@ -22,6 +22,7 @@ import (
 
 	"github.com/traefik/yaegi/interp"
 
+	"gosys/kernel/fork"
 	"gosys/kernel/publish"
 )
 
@@ -69,6 +70,14 @@ type Session struct {
 	decls map[string]declared
 	// compiled maps the import path of each compiled package to its symbols.
 	compiled map[string]map[string]reflect.Value
+	// sites are the session's rt.Fork calls by number.
+	sites    map[int]fork.Site
+	nextSite int
+	// globalTypes are the type expressions of session variables, as their
+	// declarations show them.
+	globalTypes map[string]string
+	// declOrder lists the names in decls in the order they were declared.
+	declOrder []string
 	// docs caches parsed documentation of standard packages by import path.
 	docs map[string]*packageDoc
 }
@@ -79,7 +88,10 @@ const resultHook = "gosys/kernel/eval/result"
 
 // New starts a session.
 func New(opts Options) (*Session, error) {
-	s := &Session{stdout: opts.Stdout, imports: map[string]string{}, decls: map[string]declared{}, docs: map[string]*packageDoc{}}
+	s := &Session{
+		stdout: opts.Stdout, imports: map[string]string{}, decls: map[string]declared{},
+		docs: map[string]*packageDoc{}, sites: map[int]fork.Site{}, globalTypes: map[string]string{},
+	}
 	s.trace = &panicTrace{out: opts.Stderr}
 	env := opts.Env
 	if env == nil {
@@ -108,13 +120,18 @@ func New(opts Options) (*Session, error) {
 	show := func(vals ...any) { s.shown = vals }
 	if err := s.in.Use(interp.Exports{
 		resultHook + "/result": {"Show": reflect.ValueOf(show)},
+		forkHook + "/forkhook": {"Fork": reflect.ValueOf(s.forkCall)},
 		".": {"MapTypes": reflect.ValueOf(map[reflect.Value][]reflect.Type{
 			reflect.ValueOf(show): showInterfaces(),
 		})},
 	}); err != nil {
 		return nil, fmt.Errorf("load result hook: %w", err)
 	}
-	for _, src := range append([]string{`import _gosysResult "` + resultHook + `"`}, opts.Prelude...) {
+	for _, src := range append([]string{`import (
+	_gosysResult "` + resultHook + `"
+	_gosysFork "` + forkHook + `"
+	_gosysOS "os"
+)`}, opts.Prelude...) {
 		if _, err := s.in.Eval(src); err != nil {
 			return nil, fmt.Errorf("prelude %q: %w", src, err)
 		}
@@ -185,7 +202,7 @@ func (s *Session) runGo(ctx context.Context, cellSrc string, p piece, lastPiece 
 		if ch.kind == stmtChunk && lastPiece && i == len(chunks)-1 {
 			return s.runLast(ctx, cellSrc, ch, ints)
 		}
-		src := rewriteRangeInt(ch.src, ch.kind, ints)
+		src := s.rewriteForks(rewriteRangeInt(ch.src, ch.kind, ints), ch.kind, ch.line, cellSrc)
 		if ch.kind == declChunk {
 			var left bool
 			if src, left = s.dropKnownImports(src); !left {
@@ -198,6 +215,7 @@ func (s *Session) runGo(ctx context.Context, cellSrc string, p piece, lastPiece 
 		if ch.kind == declChunk {
 			s.noteImports(src)
 		}
+		s.noteGlobalTypes(src, ch.kind)
 	}
 	return Outcome{}
 }
@@ -208,26 +226,29 @@ func (s *Session) runLast(ctx context.Context, cellSrc string, ch chunk, ints ma
 	head, tail := ch.src[:ch.lastOff], ch.src[ch.lastOff:]
 	expr := strings.TrimRight(strings.TrimSpace(tail), ";")
 	if !isValueExpr(expr) {
-		src := rewriteRangeInt(ch.src, ch.kind, ints)
+		src := s.rewriteForks(rewriteRangeInt(ch.src, ch.kind, ints), ch.kind, ch.line, cellSrc)
 		if _, err := s.eval(ctx, ch.line, src); err != nil {
 			return Outcome{Err: s.describe(err, cellSrc, src)}
 		}
+		s.noteGlobalTypes(src, ch.kind)
 		return Outcome{}
 	}
 	if strings.TrimSpace(head) != "" {
-		src := rewriteRangeInt(head, ch.kind, ints)
+		src := s.rewriteForks(rewriteRangeInt(head, ch.kind, ints), ch.kind, ch.line, cellSrc)
 		if _, err := s.eval(ctx, ch.line, src); err != nil {
 			return Outcome{Err: s.describe(err, cellSrc, src)}
 		}
+		s.noteGlobalTypes(src, ch.kind)
 	}
 	tailLine := ch.line + strings.Count(head, "\n")
 	// Blank out the head so the expression keeps its line and column.
 	pad := strings.Repeat(" ", len(head)-strings.LastIndexByte(head, '\n')-1)
 	s.shown = nil
+	expr = s.rewriteForks(expr, stmtChunk, tailLine, cellSrc)
 	_, err := s.eval(ctx, tailLine, pad+"_gosysResult.Show("+expr+")")
 	if isCompileError(err) {
 		// Not a single value (a call with no result, say): run it as a statement.
-		_, err = s.eval(ctx, tailLine, pad+tail)
+		_, err = s.eval(ctx, tailLine, pad+s.rewriteForks(tail, stmtChunk, tailLine, cellSrc))
 		if err != nil {
 			return Outcome{Err: s.describe(err, cellSrc, tail)}
 		}

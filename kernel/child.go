@@ -1,0 +1,29 @@
+package kernel
+
+import (
+	"fmt"
+	"os"
+
+	"gosys/kernel/eval"
+	"gosys/kernel/fork"
+	"gosys/runtime/cellctl"
+)
+
+// RunForkChild is the life of a process started by rt.Fork: it reads its
+// payload, rebuilds the session as the parent had it at the fork, runs the
+// forked function and returns the exit status. Its descriptors 1 and 2 are
+// the parent's: its output lands in the notebook.
+func RunForkChild() int {
+	cellctl.SetChild()
+	session, err := eval.New(sessionOptions())
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gosys: forked child %d: %v\n", os.Getpid(), err)
+		return 2
+	}
+	p, err := fork.ReadPayload()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gosys: forked child %d: %v\n", os.Getpid(), err)
+		return 2
+	}
+	return session.RunChild(p)
+}

@@ -1,0 +1,319 @@
+package eval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+
+	"gosys/kernel/fork"
+	"gosys/runtime/cellctl"
+)
+
+// addSite registers a fork site and returns its number.
+func (s *Session) addSite(site fork.Site) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextSite++
+	s.sites[s.nextSite] = site
+	return s.nextSite
+}
+
+// forkCall is what rewritten rt.Fork calls run: it starts a child that runs
+// the site's function with the captured values vals, and returns its pid.
+func (s *Session) forkCall(id int, vals []any, _ func()) (int, error) {
+	s.mu.Lock()
+	site, ok := s.sites[id]
+	s.mu.Unlock()
+	if !ok || len(vals) != len(site.Captures) {
+		return 0, fmt.Errorf("rt.Fork: unknown fork site %d", id)
+	}
+	p, fds, err := s.payload(site, vals)
+	if err != nil {
+		return 0, err
+	}
+	pid, err := fork.Start(p, fds)
+	if err != nil {
+		return 0, err
+	}
+	cellctl.RegisterChild(pid)
+	return pid, nil
+}
+
+// payload assembles what the child of site needs.
+func (s *Session) payload(site fork.Site, vals []any) (*fork.Payload, []int, error) {
+	enc := &fork.Encoder{}
+	reached := s.reachedNames(site.Src)
+	vars := map[string]fork.Var{}
+	// Session variables first; captured values (possibly locals shadowing a
+	// global) override them.
+	for name, v := range s.globals() {
+		if !s.isVariable(name) {
+			continue
+		}
+		typ := s.globalType(name)
+		if typ == "" {
+			typ = typeString(v.Type())
+		}
+		x, err := enc.Encode(v)
+		if err != nil {
+			if reached[name] {
+				return nil, nil, fmt.Errorf("rt.Fork: variable %s of type %s: %w", name, typ, err)
+			}
+			vars[name] = fork.Var{Name: name, Type: typ, Zero: true}
+			continue
+		}
+		vars[name] = fork.Var{Name: name, Type: typ, Value: x}
+	}
+	for i, name := range site.Captures {
+		v := reflect.ValueOf(vals[i])
+		typ := site.Types[i]
+		if typ == "" && v.IsValid() {
+			typ = typeString(v.Type())
+		}
+		if typ == "" {
+			// A nil interface value: nothing tells its static type.
+			typ = "any"
+		}
+		x, err := enc.Encode(v)
+		if err != nil {
+			return nil, nil, fmt.Errorf("rt.Fork: variable %s of type %s: %w", name, typ, err)
+		}
+		vars[name] = fork.Var{Name: name, Type: typ, Value: x}
+	}
+	p := &fork.Payload{Site: site, Imports: map[string]string{}, Env: s.env()}
+	names := make([]string, 0, len(vars))
+	for n := range vars {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		p.Vars = append(p.Vars, vars[n])
+	}
+	s.mu.Lock()
+	for n, ip := range s.imports {
+		if !strings.HasPrefix(n, "_gosys") {
+			p.Imports[n] = ip
+		}
+	}
+	p.Decls = s.declSourceLocked()
+	p.Sites = map[int]fork.Site{}
+	for id, st := range s.sites {
+		p.Sites[id] = st
+	}
+	s.mu.Unlock()
+	for _, v := range p.Vars {
+		for _, pkg := range packagesIn(v.Type) {
+			if _, ok := p.Imports[pkg]; !ok {
+				if ip, ok := s.stdPackage(pkg); ok {
+					p.Imports[pkg] = ip
+				}
+			}
+		}
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return nil, nil, fmt.Errorf("rt.Fork: working directory: %w", err)
+	}
+	p.Dir = dir
+	return p, enc.FDs, nil
+}
+
+// isVariable reports whether a name from yaegi's globals is a variable
+// (not a constant, not the session's own plumbing).
+func (s *Session) isVariable(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.decls[name].kind != "const" && !strings.HasPrefix(name, "_gosys")
+}
+
+// env is the environment cells see (yaegi keeps its own copy).
+func (s *Session) env() []string {
+	v, err := s.in.Eval("_gosysOS.Environ()")
+	if err != nil {
+		return os.Environ()
+	}
+	env, _ := v.Interface().([]string)
+	return env
+}
+
+// typeString writes a reflect type as Go source. Compiled types print as
+// pkg.Name, which the child resolves through its imports.
+func typeString(t reflect.Type) string {
+	return t.String()
+}
+
+var qualified = regexp.MustCompile(`\b([a-z_][A-Za-z0-9_]*)\.[A-Z]`)
+
+// packagesIn returns the package names a type expression refers to.
+func packagesIn(typ string) []string {
+	var out []string
+	for _, m := range qualified.FindAllStringSubmatch(typ, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// reachedNames over-approximates the names the child's code can reach: the
+// literal's identifiers and, transitively, those of the session functions
+// and methods it names.
+func (s *Session) reachedNames(src string) map[string]bool {
+	reached := map[string]bool{}
+	queue := []string{src}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(queue) > 0 {
+		text := queue[0]
+		queue = queue[1:]
+		for _, id := range identRE.FindAllString(text, -1) {
+			if reached[id] {
+				continue
+			}
+			reached[id] = true
+			for name, d := range s.decls {
+				if d.kind != "func" {
+					continue
+				}
+				if name == id || strings.HasSuffix(name, "."+id) {
+					queue = append(queue, d.full)
+				}
+			}
+		}
+	}
+	return reached
+}
+
+var identRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
+
+// declSourceLocked returns the session's declarations as one file, in the
+// order they were made; s.mu must be held.
+func (s *Session) declSourceLocked() string {
+	var b strings.Builder
+	seen := map[string]bool{}
+	for _, name := range s.declOrder {
+		d := s.decls[name]
+		if d.kind == "var" || seen[d.full] {
+			continue
+		}
+		seen[d.full] = true
+		b.WriteString(d.full)
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// RunChild runs a forked function in this session, which must be fresh, and
+// returns the exit status the child process should end with: 0 when the
+// function returns, 2 after a panic (its traceback on stderr), the code of
+// os.Exit. rt.Exit ends the process itself.
+func (s *Session) RunChild(p *fork.Payload) int {
+	ctx := context.Background()
+	fail := func(what string, err error) int {
+		fmt.Fprintf(os.Stderr, "gosys: forked child %d: %s: %v\n", os.Getpid(), what, err)
+		return 2
+	}
+	s.mu.Lock()
+	s.sites = p.Sites
+	for id := range p.Sites {
+		s.nextSite = max(s.nextSite, id)
+	}
+	s.mu.Unlock()
+	if len(p.Env) > 0 {
+		s.setEnv(p.Env)
+	}
+	var imports strings.Builder
+	for name, ip := range p.Imports {
+		fmt.Fprintf(&imports, "import %s %q\n", name, ip)
+	}
+	if src, left := s.dropKnownImports(imports.String()); left {
+		if _, err := s.eval(ctx, 0, src); err != nil {
+			return fail("importing the session's packages", err)
+		}
+		s.noteImports(src)
+	}
+	if strings.TrimSpace(p.Decls) != "" {
+		if _, err := s.eval(ctx, 0, p.Decls); err != nil {
+			return fail("declaring the session's types and functions", err)
+		}
+		s.noteImports(p.Decls)
+	}
+	if len(p.Vars) > 0 {
+		var decl strings.Builder
+		decl.WriteString("var (\n")
+		for _, v := range p.Vars {
+			fmt.Fprintf(&decl, "\t%s %s\n", v.Name, v.Type)
+		}
+		decl.WriteString(")")
+		if _, err := s.eval(ctx, 0, decl.String()); err != nil {
+			return fail("declaring the inherited variables", err)
+		}
+		globals := s.globals()
+		for _, v := range p.Vars {
+			if v.Zero {
+				continue
+			}
+			dst, ok := globals[v.Name]
+			if !ok || !dst.CanSet() {
+				return fail("setting "+v.Name, errors.New("not settable"))
+			}
+			if err := fork.Decode(v.Value, dst, s.lookupType); err != nil {
+				return fail("setting "+v.Name, err)
+			}
+		}
+	}
+	site := p.Site
+	body := strings.Repeat(" ", max(site.Col-1, 0)) + "func _gosysChild" + strings.TrimPrefix(site.Src, "func")
+	if _, err := s.eval(ctx, site.Line, body); err != nil {
+		return fail("compiling the forked function", err)
+	}
+	s.trace.reset()
+	_, err := s.eval(ctx, site.Line, "_gosysChild()")
+	if err == nil {
+		return 0
+	}
+	e := s.describe(err, site.Src, "")
+	if e.Name == "Exit" {
+		var code int
+		fmt.Sscanf(e.Value, "the cell called exit(%d)", &code)
+		return code
+	}
+	fmt.Fprintln(os.Stderr, strings.Join(e.Traceback, "\n"))
+	return 2
+}
+
+// setEnv replaces the environment cells see.
+func (s *Session) setEnv(env []string) {
+	var b strings.Builder
+	b.WriteString("_gosysOS.Clearenv()\n")
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		fmt.Fprintf(&b, "_gosysOS.Setenv(%q, %q)\n", k, v)
+	}
+	_, _ = s.in.Eval(b.String())
+}
+
+// lookupType finds a compiled type by reflect's name for it.
+func (s *Session) lookupType(name string) (reflect.Type, bool) {
+	stars := len(name) - len(strings.TrimLeft(name, "*"))
+	pkg, sym, ok := strings.Cut(name[stars:], ".")
+	if !ok {
+		return nil, false
+	}
+	ip, ok := s.stdPackage(pkg)
+	if !ok {
+		return nil, false
+	}
+	v, ok := s.compiled[ip][sym]
+	if !ok || !v.IsValid() || v.Kind() != reflect.Pointer {
+		return nil, false
+	}
+	t := v.Type().Elem()
+	for range stars {
+		t = reflect.PointerTo(t)
+	}
+	return t, true
+}
