@@ -76,14 +76,16 @@ func (k *Kernel) execute(m *wire.Message) {
 	}
 	if out.Err != nil {
 		k.Publisher.PublishError(m, out.Err)
+		// Abort before replying: a request the client sends once it has
+		// seen this reply must run, not be aborted.
+		if flag(req.StopOnError, true) {
+			k.abortQueued()
+		}
 		k.reply(s, m, "execute_reply", map[string]any{
 			"status": "error", "execution_count": count,
 			"ename": out.Err.Name, "evalue": out.Err.Value, "traceback": out.Err.Traceback,
 			"user_expressions": map[string]any{}, "payload": []any{},
 		})
-		if flag(req.StopOnError, true) {
-			k.abortQueued()
-		}
 		return
 	}
 	if out.Result != nil && !req.Silent {

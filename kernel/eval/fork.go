@@ -67,7 +67,7 @@ func (s *Session) payload(site fork.Site, vals []any) (*fork.Payload, []int, err
 			vars[name] = fork.Var{Name: name, Type: typ, Zero: true}
 			continue
 		}
-		vars[name] = fork.Var{Name: name, Type: typ, Value: x}
+		vars[name] = fork.Var{Name: name, Type: typ, Value: x, Reached: reached[name]}
 	}
 	for i, name := range site.Captures {
 		v := reflect.ValueOf(vals[i])
@@ -83,7 +83,7 @@ func (s *Session) payload(site fork.Site, vals []any) (*fork.Payload, []int, err
 		if err != nil {
 			return nil, nil, fmt.Errorf("rt.Fork: variable %s of type %s: %w", name, typ, err)
 		}
-		vars[name] = fork.Var{Name: name, Type: typ, Value: x}
+		vars[name] = fork.Var{Name: name, Type: typ, Value: x, Reached: true}
 	}
 	p := &fork.Payload{Site: site, Imports: map[string]string{}, Env: s.env()}
 	names := make([]string, 0, len(vars))
@@ -260,7 +260,7 @@ func (s *Session) RunChild(p *fork.Payload) int {
 			if !ok || !dst.CanSet() {
 				return fail("setting "+v.Name, errors.New("not settable"))
 			}
-			if err := fork.Decode(v.Value, dst, s.lookupType); err != nil {
+			if err := fork.Decode(v.Value, dst, s.lookupType); err != nil && v.Reached {
 				return fail("setting "+v.Name, err)
 			}
 		}

@@ -202,14 +202,14 @@ func (s *Session) runGo(ctx context.Context, cellSrc string, p piece, lastPiece 
 		if ch.kind == stmtChunk && lastPiece && i == len(chunks)-1 {
 			return s.runLast(ctx, cellSrc, ch, ints)
 		}
-		src := s.rewriteForks(rewriteRangeInt(ch.src, ch.kind, ints), ch.kind, ch.line, cellSrc)
+		src := s.rewrite(ch.src, ch.kind, ch.line, cellSrc, ints)
 		if ch.kind == declChunk {
 			var left bool
 			if src, left = s.dropKnownImports(src); !left {
 				continue
 			}
 		}
-		if _, err := s.eval(ctx, ch.line, src); err != nil {
+		if err := s.evalChunk(ctx, ch.line, src, ch.kind); err != nil {
 			return Outcome{Err: s.describe(err, cellSrc, src)}
 		}
 		if ch.kind == declChunk {
@@ -220,22 +220,51 @@ func (s *Session) runGo(ctx context.Context, cellSrc string, p piece, lastPiece 
 	return Outcome{}
 }
 
+// rewrite applies the source rewrites a chunk needs before yaegi sees it.
+func (s *Session) rewrite(src string, kind chunkKind, line int, cellSrc string, ints map[string]bool) string {
+	return s.rewriteForks(rewriteRangeInt(src, kind, ints), kind, line, cellSrc)
+}
+
+// evalChunk evaluates a rewritten chunk, statement chunks part by part
+// (see splitCompound).
+func (s *Session) evalChunk(ctx context.Context, line int, src string, kind chunkKind) error {
+	if kind == declChunk {
+		_, err := s.eval(ctx, line, src)
+		return err
+	}
+	for _, p := range splitCompound(src) {
+		if !p.compound {
+			if _, err := s.eval(ctx, line, p.src); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := s.eval(ctx, line, asFunction(p.src)); err != nil {
+			return err
+		}
+		if _, err := s.eval(ctx, line, compoundFunc+"()"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // runLast evaluates the cell's final statements; if the very last one is an
 // expression with a value, that value becomes the result.
 func (s *Session) runLast(ctx context.Context, cellSrc string, ch chunk, ints map[string]bool) Outcome {
 	head, tail := ch.src[:ch.lastOff], ch.src[ch.lastOff:]
 	expr := strings.TrimRight(strings.TrimSpace(tail), ";")
 	if !isValueExpr(expr) {
-		src := s.rewriteForks(rewriteRangeInt(ch.src, ch.kind, ints), ch.kind, ch.line, cellSrc)
-		if _, err := s.eval(ctx, ch.line, src); err != nil {
+		src := s.rewrite(ch.src, ch.kind, ch.line, cellSrc, ints)
+		if err := s.evalChunk(ctx, ch.line, src, ch.kind); err != nil {
 			return Outcome{Err: s.describe(err, cellSrc, src)}
 		}
 		s.noteGlobalTypes(src, ch.kind)
 		return Outcome{}
 	}
 	if strings.TrimSpace(head) != "" {
-		src := s.rewriteForks(rewriteRangeInt(head, ch.kind, ints), ch.kind, ch.line, cellSrc)
-		if _, err := s.eval(ctx, ch.line, src); err != nil {
+		src := s.rewrite(head, ch.kind, ch.line, cellSrc, ints)
+		if err := s.evalChunk(ctx, ch.line, src, ch.kind); err != nil {
 			return Outcome{Err: s.describe(err, cellSrc, src)}
 		}
 		s.noteGlobalTypes(src, ch.kind)

@@ -153,8 +153,9 @@ func (e *Encoder) encode(v reflect.Value, depth int) (any, error) {
 }
 
 // encodeDynamic encodes what an interface holds, with its type so the
-// child can rebuild it: descriptors (conns, listeners), errors by their text,
-// and compiled types by name.
+// child can rebuild it: descriptors (conns, listeners), errors by their text
+// (an error becomes errors.New of its message: its dynamic type is lost),
+// and other compiled types by name.
 func (e *Encoder) encodeDynamic(v reflect.Value, depth int) (any, error) {
 	if v.Type().Implements(listenerType) || v.Type().Implements(connType) {
 		fd, err := socketFD(v.Interface())
@@ -168,7 +169,7 @@ func (e *Encoder) encodeDynamic(v reflect.Value, depth int) (any, error) {
 		}
 		return map[string]any{kind: fd}, nil
 	}
-	if err, ok := v.Interface().(error); ok && v.Type().PkgPath() != "" {
+	if err, ok := v.Interface().(error); ok {
 		return map[string]any{"error": err.Error()}, nil
 	}
 	x, err := e.encode(v, depth+1)
@@ -195,12 +196,10 @@ func socketFD(x any) (int, error) {
 	return fd, nil
 }
 
-// unwrap returns the value yaegi keeps inside its interface wrapper for
-// interpreted values with methods (an unexported interp.valueInterface).
+// unwrap returns the value yaegi keeps inside its wrapper for interpreted
+// values with methods (an unexported interp.valueInterface); other values
+// are returned as they are.
 func unwrap(v reflect.Value) reflect.Value {
-	for v.IsValid() && v.Kind() == reflect.Interface && !v.IsNil() {
-		v = v.Elem()
-	}
 	if !v.IsValid() || v.Kind() != reflect.Struct || v.Type().PkgPath() != "github.com/traefik/yaegi/interp" {
 		return v
 	}

@@ -52,6 +52,9 @@ type Var struct {
 	// variable the child cannot reach and the encoder could not carry).
 	Value any  `json:"value"`
 	Zero  bool `json:"zero,omitempty"`
+	// Reached says the child's code may use the variable; a variable it
+	// cannot reach is left zero when its value cannot be rebuilt.
+	Reached bool `json:"reached,omitempty"`
 }
 
 // EnvPayloadFD names the environment variable that gives a cold-started
