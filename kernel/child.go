@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -20,7 +21,11 @@ func RunForkChild() int {
 		fmt.Fprintf(os.Stderr, "gosys: forked child %d: %v\n", os.Getpid(), err)
 		return 2
 	}
-	p, err := fork.ReadPayload()
+	// A warm child has its interpreter ready before its payload arrives.
+	p, err := fork.WaitHandoff()
+	if errors.Is(err, fork.ErrNotWarm) {
+		p, err = fork.ReadPayload()
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gosys: forked child %d: %v\n", os.Getpid(), err)
 		return 2

@@ -19,6 +19,7 @@ import (
 	"gosys/kernel/conn"
 	"gosys/kernel/dispatch"
 	"gosys/kernel/eval"
+	"gosys/kernel/fork"
 	"gosys/kernel/publish"
 	"gosys/kernel/rtsymbols"
 	"gosys/kernel/symbols"
@@ -85,7 +86,13 @@ func Serve(opts Options) error {
 	if err != nil {
 		return err
 	}
-	session, err := eval.New(sessionOptions())
+	sessOpts := sessionOptions()
+	// Warm children make rt.Fork cheap; the first ones start while the
+	// kernel answers its first requests.
+	pool := fork.NewPool(forkPoolSize, logger.Printf)
+	go pool.Fill()
+	sessOpts.Forker = pool
+	session, err := eval.New(sessOpts)
 	if err != nil {
 		return err
 	}
@@ -123,6 +130,9 @@ type cellScope struct{}
 
 func (cellScope) Begin()     { _ = cellctl.Begin() }
 func (cellScope) Interrupt() { cellctl.Interrupt() }
+
+// forkPoolSize is how many warm children wait for rt.Fork.
+const forkPoolSize = 3
 
 // sessionOptions are the Go session's options, the same in the kernel and
 // in its forked children.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -36,7 +37,7 @@ func (s *Session) forkCall(id int, vals []any, _ func()) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	pid, err := fork.Start(p, fds)
+	pid, err := s.forker.Start(p, fds)
 	if err != nil {
 		return 0, err
 	}
@@ -131,13 +132,18 @@ func (s *Session) isVariable(name string) bool {
 	return s.decls[name].kind != "const" && !strings.HasPrefix(name, "_gosys")
 }
 
-// env is the environment cells see (yaegi keeps its own copy).
+// env is the environment cells see (yaegi keeps its own copy), or nil when
+// it is the process's own, which the child has already.
 func (s *Session) env() []string {
 	v, err := s.in.Eval("_gosysOS.Environ()")
 	if err != nil {
-		return os.Environ()
+		return nil
 	}
 	env, _ := v.Interface().([]string)
+	real := os.Environ()
+	if slices.Equal(slices.Sorted(slices.Values(env)), slices.Sorted(slices.Values(real))) {
+		return nil
+	}
 	return env
 }
 

@@ -39,10 +39,23 @@ type Options struct {
 	Stdin *os.File
 	// Stdout and Stderr receive cell output (descriptors 1 and 2).
 	Stdout, Stderr *os.File
+	// Forker starts forked children; nil starts each one cold.
+	Forker Forker
 	// Env is the environment cells see through os.Getenv; nil means the
 	// process's.
 	Env []string
 }
+
+// Forker starts a child process running a fork payload, keeping the
+// descriptors in keep open at their numbers, and returns its pid.
+type Forker interface {
+	Start(p *fork.Payload, keep []int) (int, error)
+}
+
+// coldForker starts every child by re-executing the binary.
+type coldForker struct{}
+
+func (coldForker) Start(p *fork.Payload, keep []int) (int, error) { return fork.Start(p, keep) }
 
 // Outcome is what a cell produced besides its streamed output.
 type Outcome struct {
@@ -61,6 +74,7 @@ type Session struct {
 	in     *interp.Interpreter
 	stdout io.Writer
 	trace  *panicTrace
+	forker Forker
 	shown  []any // values passed to the result hook by the last cell
 
 	mu sync.Mutex // guards decls and imports, read by completion
@@ -93,6 +107,10 @@ func New(opts Options) (*Session, error) {
 		docs: map[string]*packageDoc{}, sites: map[int]fork.Site{}, globalTypes: map[string]string{},
 	}
 	s.trace = &panicTrace{out: opts.Stderr}
+	s.forker = opts.Forker
+	if s.forker == nil {
+		s.forker = coldForker{}
+	}
 	env := opts.Env
 	if env == nil {
 		env = os.Environ()
