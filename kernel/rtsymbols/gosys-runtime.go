@@ -28,6 +28,7 @@ func init() {
 		"ErrKernelProcess":   reflect.ValueOf(&rt.ErrKernelProcess).Elem(),
 		"Exec":               reflect.ValueOf(rt.Exec),
 		"Exit":               reflect.ValueOf(rt.Exit),
+		"FDs":                reflect.ValueOf(rt.FDs),
 		"Fopen":              reflect.ValueOf(rt.Fopen),
 		"Fork":               reflect.ValueOf(rt.Fork),
 		"Getpid":             reflect.ValueOf(rt.Getpid),
@@ -42,6 +43,8 @@ func init() {
 		"Read":               reflect.ValueOf(rt.Read),
 		"SVG":                reflect.ValueOf(rt.SVG),
 		"SetupAddress":       reflect.ValueOf(rt.SetupAddress),
+		"ShowAllFDs":         reflect.ValueOf(rt.ShowAllFDs),
+		"ShowFDs":            reflect.ValueOf(rt.ShowFDs),
 		"Socket":             reflect.ValueOf(rt.Socket),
 		"UpdateDisplay":      reflect.ValueOf(rt.UpdateDisplay),
 		"Wait":               reflect.ValueOf(rt.Wait),
@@ -51,5 +54,6 @@ func init() {
 		// type definitions
 		"AddrInfo":  reflect.ValueOf((*rt.AddrInfo)(nil)),
 		"ExitError": reflect.ValueOf((*rt.ExitError)(nil)),
+		"FDInfo":    reflect.ValueOf((*rt.FDInfo)(nil)),
 	}
 }
