@@ -5,27 +5,26 @@ import (
 	"fmt"
 	"go/ast"
 	"reflect"
+	"sort"
 	"strings"
 
 	"gosys/kernel/publish"
-)
-
-// Values that know how to show themselves. A cell's last value implementing
-// one of these is shown with that MIME type as well as text/plain.
-type (
-	htmler     interface{ HTML() string }
-	markdowner interface{ Markdown() string }
-	svger      interface{ SVG() string }
-	pnger      interface{ PNG() []byte }
+	rt "gosys/runtime"
 )
 
 // showInterfaces are the interfaces yaegi must wrap an interpreted value in
 // when handing it to the result hook, so that methods declared in cells are
 // visible to it. Only interfaces with wrappers in the loaded symbols work.
 func showInterfaces() []reflect.Type {
+	// yaegi wraps the value in the first of these it implements, so the
+	// rich ones come first.
 	return []reflect.Type{
-		reflect.TypeOf((*fmt.Stringer)(nil)).Elem(),
-		reflect.TypeOf((*error)(nil)).Elem(),
+		reflect.TypeFor[rt.HTMLer](),
+		reflect.TypeFor[rt.SVGer](),
+		reflect.TypeFor[rt.Markdowner](),
+		reflect.TypeFor[rt.PNGer](),
+		reflect.TypeFor[error](),
+		reflect.TypeFor[fmt.Stringer](),
 	}
 }
 
@@ -41,15 +40,23 @@ func bundleOf(vals []any) *publish.Bundle {
 	}
 	data["text/plain"] = strings.Join(texts, ", ")
 	if len(vals) == 1 {
+		rich := true
 		switch v := vals[0].(type) {
-		case htmler:
+		case rt.HTMLer:
 			data["text/html"] = v.HTML()
-		case markdowner:
+		case rt.Markdowner:
 			data["text/markdown"] = v.Markdown()
-		case svger:
+			data["text/plain"] = v.Markdown()
+		case rt.SVGer:
 			data["image/svg+xml"] = v.SVG()
-		case pnger:
+		case rt.PNGer:
 			data["image/png"] = base64.StdEncoding.EncodeToString(v.PNG())
+		default:
+			rich = false
+		}
+		if _, isStringer := vals[0].(fmt.Stringer); rich && !isStringer && data["text/markdown"] == nil {
+			// yaegi's wrapper has no useful Go syntax: describe the value.
+			data["text/plain"] = "<" + strings.Join(mimeTypes(data), ", ") + ">"
 		}
 	}
 	return &publish.Bundle{Data: data, Metadata: map[string]any{}}
@@ -94,4 +101,16 @@ func quietCall(call *ast.CallExpr) bool {
 		return true
 	}
 	return false
+}
+
+// mimeTypes lists the rich types of a bundle.
+func mimeTypes(data map[string]any) []string {
+	var out []string
+	for k := range data {
+		if k != "text/plain" {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -52,8 +52,58 @@ func init() {
 		"Write":              reflect.ValueOf(rt.Write),
 
 		// type definitions
-		"AddrInfo":  reflect.ValueOf((*rt.AddrInfo)(nil)),
-		"ExitError": reflect.ValueOf((*rt.ExitError)(nil)),
-		"FDInfo":    reflect.ValueOf((*rt.FDInfo)(nil)),
+		"AddrInfo":   reflect.ValueOf((*rt.AddrInfo)(nil)),
+		"ExitError":  reflect.ValueOf((*rt.ExitError)(nil)),
+		"FDInfo":     reflect.ValueOf((*rt.FDInfo)(nil)),
+		"HTMLer":     reflect.ValueOf((*rt.HTMLer)(nil)),
+		"Markdowner": reflect.ValueOf((*rt.Markdowner)(nil)),
+		"PNGer":      reflect.ValueOf((*rt.PNGer)(nil)),
+		"SVGer":      reflect.ValueOf((*rt.SVGer)(nil)),
+
+		// interface wrapper definitions
+		"_HTMLer":     reflect.ValueOf((*_gosys_runtime_HTMLer)(nil)),
+		"_Markdowner": reflect.ValueOf((*_gosys_runtime_Markdowner)(nil)),
+		"_PNGer":      reflect.ValueOf((*_gosys_runtime_PNGer)(nil)),
+		"_SVGer":      reflect.ValueOf((*_gosys_runtime_SVGer)(nil)),
 	}
+}
+
+// _gosys_runtime_HTMLer is an interface wrapper for HTMLer type
+type _gosys_runtime_HTMLer struct {
+	IValue interface{}
+	WHTML  func() string
+}
+
+func (W _gosys_runtime_HTMLer) HTML() string {
+	return W.WHTML()
+}
+
+// _gosys_runtime_Markdowner is an interface wrapper for Markdowner type
+type _gosys_runtime_Markdowner struct {
+	IValue    interface{}
+	WMarkdown func() string
+}
+
+func (W _gosys_runtime_Markdowner) Markdown() string {
+	return W.WMarkdown()
+}
+
+// _gosys_runtime_PNGer is an interface wrapper for PNGer type
+type _gosys_runtime_PNGer struct {
+	IValue interface{}
+	WPNG   func() []byte
+}
+
+func (W _gosys_runtime_PNGer) PNG() []byte {
+	return W.WPNG()
+}
+
+// _gosys_runtime_SVGer is an interface wrapper for SVGer type
+type _gosys_runtime_SVGer struct {
+	IValue interface{}
+	WSVG   func() string
+}
+
+func (W _gosys_runtime_SVGer) SVG() string {
+	return W.WSVG()
 }
