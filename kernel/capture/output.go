@@ -105,6 +105,13 @@ func (o *Output) read(s *stream) {
 			return
 		}
 		o.mu.Lock()
+		// Text the other stream got earlier goes out first, so stdout and
+		// stderr keep their relative order as far as the reads can tell.
+		for _, other := range o.streams {
+			if other != s && len(other.pending) > 0 {
+				o.publishLocked(other, false)
+			}
+		}
 		o.drainLocked(s)
 		eof := s.eof
 		if len(s.pending) >= flushSize {
@@ -154,18 +161,23 @@ func (o *Output) flushLocked(final bool) {
 		if final {
 			o.drainLocked(s)
 		}
-		text := s.pending
-		keep := 0
-		if !final {
-			keep = partialRune(text)
-		}
-		text = text[:len(text)-keep]
-		if len(text) == 0 {
-			continue
-		}
-		o.sink.Stream(o.parent, s.name, string(text))
-		s.pending = append(s.pending[:0], s.pending[len(s.pending)-keep:]...)
+		o.publishLocked(s, final)
 	}
+}
+
+// publishLocked publishes s's pending text; see flushLocked for final.
+func (o *Output) publishLocked(s *stream, final bool) {
+	text := s.pending
+	keep := 0
+	if !final {
+		keep = partialRune(text)
+	}
+	text = text[:len(text)-keep]
+	if len(text) == 0 {
+		return
+	}
+	o.sink.Stream(o.parent, s.name, string(text))
+	s.pending = append(s.pending[:0], s.pending[len(s.pending)-keep:]...)
 }
 
 // partialRune returns how many trailing bytes of b start a UTF-8 sequence

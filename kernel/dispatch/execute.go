@@ -126,6 +126,8 @@ func (k *Kernel) userExpressions(exprs map[string]string) map[string]any {
 func (k *Kernel) abortQueued() {
 	for {
 		select {
+		// Requests sent right behind the failed one may still be on their
+		// way: keep aborting until the channel has been quiet a moment.
 		case m := <-k.queue:
 			if m.Header.MsgType != "execute_request" {
 				k.serve(m, k.handleShell)
@@ -140,11 +142,15 @@ func (k *Kernel) abortQueued() {
 					"user_expressions": map[string]any{}, "payload": []any{},
 				})
 			})
-		default:
+		case <-time.After(abortQuiet):
 			return
 		}
 	}
 }
+
+// abortQuiet is how long the shell channel must be quiet before aborting
+// after an error ends.
+const abortQuiet = 10 * time.Millisecond
 
 // errNoInput is returned to a cell's read when the frontend does not answer.
 var errNoInput = errors.New("no input_reply from the frontend")
@@ -181,7 +187,9 @@ func (k *Kernel) askInput(ctx context.Context, m *wire.Message, prompt string, p
 			if r.Header.MsgType != "input_reply" {
 				continue
 			}
-			if err := json.Unmarshal(r.Parent, &parent); err != nil || parent.MsgID != req.Header.MsgID {
+			// jupyter_client's KernelClient.input() sends no parent header;
+			// like ipykernel, take such a reply as the answer.
+			if err := json.Unmarshal(r.Parent, &parent); err != nil || (parent.MsgID != "" && parent.MsgID != req.Header.MsgID) {
 				continue
 			}
 			var content struct {

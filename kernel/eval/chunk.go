@@ -44,6 +44,9 @@ func splitChunks(src string) []chunk {
 	var items []item
 	depth := 0
 	atStart := true
+	// inHeader is set between if/for/switch and its body's brace: the
+	// semicolons of "if x := f(); x > 0 {" do not end a statement.
+	inHeader := false
 	var toks []token.Token // first tokens of the current item, for classifying
 	var start int
 	for {
@@ -65,14 +68,23 @@ func splitChunks(src string) []chunk {
 			toks = append(toks, tok)
 		}
 		switch tok {
-		case token.LPAREN, token.LBRACK, token.LBRACE:
+		case token.IF, token.FOR, token.SWITCH:
+			if depth == 0 {
+				inHeader = true
+			}
+		case token.LBRACE:
+			if depth == 0 {
+				inHeader = false
+			}
+			depth++
+		case token.LPAREN, token.LBRACK:
 			depth++
 		case token.RPAREN, token.RBRACK, token.RBRACE:
 			if depth > 0 {
 				depth--
 			}
 		case token.SEMICOLON:
-			if depth == 0 {
+			if depth == 0 && !inHeader {
 				items = append(items, item{classify(toks), start})
 				atStart = true
 			}

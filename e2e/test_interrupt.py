@@ -1,0 +1,75 @@
+"""Interrupt (interrupt_mode "message": interrupt_request on control) stops a
+running cell promptly and leaves the session and its state intact."""
+
+import threading
+import time
+
+
+def interrupt_after(kernel, seconds):
+    """Sends an interrupt from another thread after `seconds`; returns the
+    timer and a list that receives the monotonic time it was sent."""
+    sent = []
+
+    def fire():
+        sent.append(time.monotonic())
+        kernel.km.interrupt_kernel()
+
+    t = threading.Timer(seconds, fire)
+    t.start()
+    return t, sent
+
+
+def assert_interrupted(cell, sent, within):
+    assert sent, "the interrupt was never sent"
+    assert cell.status == "error", cell.describe()
+    text = f"{cell.reply['ename']} {cell.reply['evalue']}".lower()
+    assert "interrupt" in text, cell.describe()
+    took = cell.replied - sent[0]
+    assert took < within, f"execute_reply came {took:.2f}s after the interrupt (limit {within}s)"
+
+
+def test_endless_loop(kernel):
+    kernel.ok("before := 40")
+    t, sent = interrupt_after(kernel, 0.5)
+    try:
+        cell = kernel.run("for {}", timeout=20)
+    finally:
+        t.cancel()
+    assert_interrupted(cell, sent, within=5)
+    assert cell.reply["ename"] == "Interrupted", cell.describe()
+    # The session survived with its state.
+    assert kernel.value("before + 2") == "42"
+    assert kernel.value("40 + 2") == "42"
+
+
+def test_blocked_pipe_read(kernel):
+    kernel.ok("r, w, err := rt.Pipe()\nif err != nil { panic(err) }\nbuf := make([]byte, 16)")
+    t, sent = interrupt_after(kernel, 0.5)
+    try:
+        # Nothing is ever written: only the interrupt can end this read.
+        cell = kernel.run("n, err := rt.Read(r, buf)\n_ = n", timeout=20)
+    finally:
+        t.cancel()
+    assert_interrupted(cell, sent, within=1.0)
+    # The pipe still works, and the abandoned read did not steal the data.
+    kernel.ok('if _, err := rt.Write(w, []byte("ping")); err != nil {\n\tpanic(err)\n}')
+    got = kernel.value("k, err := rt.Read(r, buf)\nif err != nil {\n\tpanic(err)\n}\nstring(buf[:k])")
+    assert got == '"ping"'
+
+
+def test_sleep(kernel, figure):
+    """time.Sleep is compiled code yaegi cannot preempt. The reply must still
+    come promptly; whether the abandoned cell goes on running in the
+    background is recorded, not asserted (see the report)."""
+    kernel.ok('import "time"\nmarker := "before"')
+    t, sent = interrupt_after(kernel, 0.5)
+    try:
+        cell = kernel.run('time.Sleep(1500 * time.Millisecond)\nmarker = "after"', timeout=20)
+    finally:
+        t.cancel()
+    assert_interrupted(cell, sent, within=5)
+    assert kernel.value("marker") == '"before"'
+    time.sleep(1.5)
+    late = kernel.value("marker")
+    figure("interrupted time.Sleep cell: marker 1.5s later", late
+           + (" (the abandoned cell kept running)" if late == '"after"' else ""))

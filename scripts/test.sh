@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# test.sh [STEP...] — the project's checks, as `make test` and CI run them.
+#
+# Steps, in this order by default:
+#   vet     go vet ./...
+#   fmt     gofmt -l finds nothing
+#   gotest  go test -count=1 ./...
+#   e2e     the Python end-to-end tests (e2e/) against a kernel built from
+#           this tree and installed with `gosys install --prefix` into a
+#           temporary prefix (scripts/with-kernel.sh)
+#
+# Every step runs even when an earlier one failed, so one run reports all
+# problems; the exit status is non-zero if any step failed. The output ends
+# with a summary: each step's status, go test's per-package lines and
+# pytest's closing line.
+#
+# Environment: GO (default go), GOTEST_TIMEOUT (per test binary, default
+# 10m), E2E_TIMEOUT (seconds for the whole e2e run, default 1500),
+# PYTEST_ARGS (extra pytest arguments, e.g. "-k interrupt").
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+GO=${GO:-go}
+PYTHON=/usr/bin/python3 # Debian's, which has jupyter_client; not pyenv's
+# Leave no __pycache__ or .pytest_cache behind in the work tree.
+export PYTHONDONTWRITEBYTECODE=1
+GOTEST_TIMEOUT=${GOTEST_TIMEOUT:-10m}
+E2E_TIMEOUT=${E2E_TIMEOUT:-1500}
+
+logs=$(mktemp -d "${TMPDIR:-/tmp}/gosys-test.XXXXXX")
+trap 'rm -rf "$logs"' EXIT
+
+step_vet() { "$GO" vet ./...; }
+
+step_fmt() {
+	local out
+	out=$(gofmt -l .) || return 1
+	if [[ -n $out ]]; then
+		echo "gofmt -l: these files need gofmt -w:"
+		echo "$out"
+		return 1
+	fi
+}
+
+step_gotest() {
+	"$GO" test -count=1 -timeout "$GOTEST_TIMEOUT" ./... 2>&1 | tee "$logs/gotest.log"
+}
+
+step_e2e() {
+	# shellcheck disable=SC2086 # PYTEST_ARGS is a list of words on purpose
+	timeout --kill-after=30 "$E2E_TIMEOUT" \
+		bash scripts/with-kernel.sh "$PYTHON" -m pytest -v -rfExX -p no:cacheprovider ${PYTEST_ARGS:-} e2e \
+		</dev/null 2>&1 | tee "$logs/e2e.log"
+}
+
+steps=("$@")
+if ((${#steps[@]} == 0)); then
+	steps=(vet fmt gotest e2e)
+fi
+declare -A status
+failed=0
+for s in "${steps[@]}"; do
+	if ! declare -F "step_$s" >/dev/null; then
+		echo "test.sh: unknown step $s (vet fmt gotest e2e)" >&2
+		exit 2
+	fi
+	echo "=== $s"
+	start=$SECONDS
+	if "step_$s"; then
+		status[$s]="ok"
+	else
+		status[$s]="FAILED"
+		failed=1
+	fi
+	status[$s]+=" ($((SECONDS - start))s)"
+done
+
+echo
+echo "=== summary"
+for s in "${steps[@]}"; do
+	printf '%-7s %s\n' "$s" "${status[$s]}"
+done
+if [[ -f $logs/gotest.log ]]; then
+	echo "--- go test"
+	grep -E '^(ok|FAIL|--- FAIL|panic:)' "$logs/gotest.log" || echo "(go test printed no package result)"
+fi
+if [[ -f $logs/e2e.log ]]; then
+	echo "--- e2e (pytest)"
+	grep -E '^=+ .*(passed|failed|error|no tests ran).* =+$' "$logs/e2e.log" | tail -n1 ||
+		echo "(pytest printed no summary line: it did not finish)"
+fi
+exit "$failed"
