@@ -69,8 +69,9 @@ def test_raw_fd_write_is_captured(kernel):
     assert cell.stderr == "raw err\n", cell.describe()
 
 
-@known_bug("stdout and stderr are batched per stream for 50 ms and published stdout first, "
-           "so text written to 2 between two writes to 1 comes after both")
+@known_bug("fd 1 and fd 2 are two pipes: text written to both within microseconds can be "
+           "published out of order (a text another stream got earlier is sent first, "
+           "but two writes closer than the reader's wake-up are not told apart); ipykernel alike")
 def test_stdout_and_stderr_keep_the_order_written(kernel):
     """The contract: output of fd 1 and fd 2 reaches the notebook in the
     order it was written (as a terminal shows printf/fprintf(stderr))."""

@@ -3,12 +3,9 @@ request allows stdin, and end-of-file at once when it does not."""
 
 import time
 
-from harness import known_bug
 
 # jupyter_client's KernelClient.input() (used by jupyter console and by this
 # test) sends input_reply with an empty parent_header.
-INPUT_REPLY_BUG = known_bug("the kernel drops an input_reply whose parent_header is empty, "
-                            "as KernelClient.input() sends it; the cell then waits for ever")
 
 READ_LINE = ('import "bufio"\nimport "os"\nimport "fmt"\n'
              'r := bufio.NewReader(os.Stdin)\n'
@@ -25,7 +22,6 @@ def answer(kernel, text, prompts):
     return hook
 
 
-@INPUT_REPLY_BUG
 def test_bufio_readline(kernel):
     prompts = []
     cell = kernel.run(READ_LINE, timeout=10, stdin_hook=answer(kernel, "hello", prompts))
@@ -36,7 +32,6 @@ def test_bufio_readline(kernel):
     assert cell.stdout.startswith("got hello\n"), cell.describe()
 
 
-@INPUT_REPLY_BUG
 def test_scan_int(kernel):
     prompts = []
     code = 'import "fmt"\nvar n int\nif _, err := fmt.Scan(&n); err != nil {\n\tpanic(err)\n}\nn + 1'
