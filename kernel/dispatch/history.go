@@ -53,7 +53,7 @@ func (h *history) query(r historyRequest) []historyEntry {
 		if r.N != nil {
 			n = *r.N
 		}
-		out = all[max(0, len(all)-n):]
+		out = all[min(len(all), max(0, len(all)-n)):]
 	case "range":
 		if r.Session != 0 && r.Session != currentSession {
 			return nil
@@ -69,6 +69,9 @@ func (h *history) query(r historyRequest) []historyEntry {
 			pattern = "*"
 		}
 		seen := map[string]bool{}
+		if r.N != nil && *r.N <= 0 {
+			return nil
+		}
 		for i := len(all) - 1; i >= 0; i-- {
 			e := all[i]
 			if !globMatch(pattern, e.code) {
@@ -110,19 +113,21 @@ func (k *Kernel) historyReply(m *wire.Message) {
 func globMatch(pattern, code string) bool {
 	var re strings.Builder
 	re.WriteString("(?s)^")
-	for i := 0; i < len(pattern); i++ {
-		switch c := pattern[i]; c {
+	runes := []rune(pattern)
+	for i := 0; i < len(runes); i++ {
+		switch c := runes[i]; c {
 		case '*':
 			re.WriteString(".*")
 		case '?':
 			re.WriteString(".")
 		case '[':
-			j := strings.IndexByte(pattern[i+1:], ']')
+			j := strings.IndexRune(string(runes[i+1:]), ']')
 			if j < 0 {
 				re.WriteString(regexp.QuoteMeta("["))
 				continue
 			}
-			class := pattern[i+1 : i+1+j]
+			class := string(runes[i+1:])[:j]
+			j = len([]rune(class))
 			if strings.HasPrefix(class, "^") {
 				class = "^" + regexp.QuoteMeta(class[1:])
 			} else {

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log"
+	"runtime/debug"
 	"sync"
 
 	"gosys/kernel/capture"
@@ -137,9 +138,16 @@ func (k *Kernel) readLoop(ctx context.Context, s *conn.Socket, handle func(*wire
 }
 
 // serve frames a request with busy and idle status.
+// A handler that panics (a bug met by some odd request) is logged and the
+// kernel goes on: no request may stop it.
 func (k *Kernel) serve(m *wire.Message, handle func(*wire.Message)) {
 	k.Publisher.Status(m, "busy")
 	defer k.Publisher.Status(m, "idle")
+	defer func() {
+		if r := recover(); r != nil {
+			k.Log.Printf("%s: handler panicked: %v\n%s", m.Header.MsgType, r, debug.Stack())
+		}
+	}()
 	handle(m)
 }
 
