@@ -203,6 +203,9 @@ func TestGlobMatchNonASCII(t *testing.T) {
 		{"*é*", "x := \"é\""},
 		{"*世界*", "fmt.Println(\"hello, 世界\")"},
 		{"[é]", "é"},
+		{"[éa]*x", "éyx"},
+		{"[^é]界", "世界"},
+		{"?界*", "世界!"},
 	}
 	for _, c := range cases {
 		if !globMatch(c.pattern, c.code) {

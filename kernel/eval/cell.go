@@ -60,10 +60,15 @@ func parseCell(code string) (cell, map[int]bool, error) {
 		goLines = nil
 	}
 	prevContinues := false
+	var lit literal // a raw string or block comment open at the line's start
 	for i, l := range lines {
 		n := i + 1
 		t := strings.TrimSpace(l)
+		inLiteral := lit != noLiteral
+		lit = lit.after(l)
 		switch {
+		case inLiteral:
+			// Text inside a literal is Go, whatever it starts with.
 		case i == 0 && (t == "%%time" || strings.HasPrefix(t, "%%time ")):
 			c.timed = true
 			goLines = append(goLines, "")
@@ -106,7 +111,10 @@ func continues(line string) bool {
 	fset := token.NewFileSet()
 	f := fset.AddFile("", fset.Base(), len(line))
 	var s scanner.Scanner
-	s.Init(f, []byte(line), nil, 0)
+	open := false
+	s.Init(f, []byte(line), func(_ token.Position, msg string) {
+		open = open || msg == "raw string literal not terminated" || msg == "comment not terminated"
+	}, 0)
 	last := token.ILLEGAL
 	for {
 		_, tok, lit := s.Scan()
@@ -114,9 +122,54 @@ func continues(line string) bool {
 			break
 		}
 		if tok == token.SEMICOLON && lit == "\n" {
-			return false
+			return open
 		}
 		last = tok
 	}
-	return last != token.ILLEGAL && last != token.SEMICOLON
+	return open || (last != token.ILLEGAL && last != token.SEMICOLON)
+}
+
+// literal is what multi-line construct is open at a line boundary.
+type literal int
+
+const (
+	noLiteral    literal = iota
+	rawString            // inside `...`
+	blockComment         // inside /* ... */
+)
+
+// after returns what is open after line, given what was open before it.
+// Interpreted strings and runes cannot span lines; a // comment ends the
+// line.
+func (l literal) after(line string) literal {
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch l {
+		case rawString:
+			if c == '`' {
+				l = noLiteral
+			}
+			continue
+		case blockComment:
+			if c == '*' && i+1 < len(line) && line[i+1] == '/' {
+				l, i = noLiteral, i+1
+			}
+			continue
+		}
+		switch {
+		case c == '`':
+			l = rawString
+		case c == '/' && i+1 < len(line) && line[i+1] == '*':
+			l, i = blockComment, i+1
+		case c == '/' && i+1 < len(line) && line[i+1] == '/':
+			return noLiteral
+		case c == '"' || c == '\'':
+			for i++; i < len(line) && line[i] != c; i++ {
+				if line[i] == '\\' {
+					i++
+				}
+			}
+		}
+	}
+	return l
 }

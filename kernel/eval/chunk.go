@@ -155,8 +155,8 @@ func isMethodDecl(toks []token.Token) bool {
 		case token.RPAREN, token.RBRACK:
 			depth--
 			if depth == 0 {
-				return j+2 < len(toks) && toks[j+1] == token.IDENT &&
-					(toks[j+2] == token.LPAREN || toks[j+2] == token.LBRACK)
+				// Methods have no type parameters: the name is followed by "(".
+				return j+2 < len(toks) && toks[j+1] == token.IDENT && toks[j+2] == token.LPAREN
 			}
 		}
 	}

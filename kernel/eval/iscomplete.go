@@ -15,10 +15,15 @@ func IsComplete(code string) (status, indent string) {
 	fset := token.NewFileSet()
 	file := fset.AddFile("", fset.Base(), len(code))
 	var s scanner.Scanner
-	open := false
+	open, bad := false, false
 	s.Init(file, []byte(code), func(_ token.Position, msg string) {
-		if strings.Contains(msg, "not terminated") {
+		// A raw string or block comment may go on on the next line; an
+		// interpreted string or rune cannot.
+		switch msg {
+		case "raw string literal not terminated", "comment not terminated":
 			open = true
+		case "string literal not terminated", "rune literal not terminated":
+			bad = true
 		}
 	}, 0)
 	depth := 0
@@ -36,6 +41,9 @@ func IsComplete(code string) (status, indent string) {
 				return "invalid", ""
 			}
 		}
+	}
+	if bad {
+		return "invalid", ""
 	}
 	lines := strings.Split(strings.TrimRight(code, " \t\n"), "\n")
 	if open || depth > 0 || (len(lines) > 0 && continues(lines[len(lines)-1])) {

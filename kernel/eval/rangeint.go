@@ -49,8 +49,14 @@ func rewriteRangeInt(src string, kind chunkKind, intNames map[string]bool) strin
 		} else if rs.Key != nil {
 			return true
 		}
-		text := "for " + key + ", _gosysN := (" + x + ")-(" + x + "), " + x + "; " + key + " < _gosysN; " + key + "++ "
+		// The counter is hidden; the body gets its own copy of it each
+		// iteration, as Go 1.22 gives: changing it does not skip iterations.
+		text := "for _gosysI, _gosysN := (" + x + ")-(" + x + "), " + x + "; _gosysI < _gosysN; _gosysI++ "
 		edits = append(edits, edit{int(rs.For) - base, int(rs.Body.Lbrace) - base, text})
+		if key != "_gosysI" {
+			at := int(rs.Body.Lbrace) - base + 1
+			edits = append(edits, edit{at, at, " " + key + " := _gosysI; _ = " + key + ";"})
+		}
 		return true
 	})
 	sort.Slice(edits, func(i, j int) bool { return edits[i].from > edits[j].from })
@@ -79,6 +85,10 @@ func collectIntNames(f *ast.File, names map[string]bool) {
 				if isIntType(d.Type) || (d.Type == nil && i < len(d.Values) && isIntExpr(d.Values[i], names)) {
 					names[id.Name] = true
 				}
+			}
+		case *ast.RangeStmt:
+			if id, ok := d.Key.(*ast.Ident); ok && d.Value == nil && isIntExpr(d.X, names) {
+				names[id.Name] = true
 			}
 		case *ast.Field:
 			if isIntType(d.Type) {

@@ -215,8 +215,9 @@ func helpTarget(code string) (string, bool) {
 // may yield the result.
 func (s *Session) runGo(ctx context.Context, cellSrc string, p piece, lastPiece bool) Outcome {
 	chunks := splitChunks(p.src)
-	ints := s.intGlobals()
 	for i, ch := range chunks {
+		// Read again for each chunk: the one before may have declared some.
+		ints := s.intGlobals()
 		if ch.kind == stmtChunk && lastPiece && i == len(chunks)-1 {
 			return s.runLast(ctx, cellSrc, ch, ints)
 		}

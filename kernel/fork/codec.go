@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -82,6 +83,10 @@ func (e *Encoder) encode(v reflect.Value, depth int) (any, error) {
 		c := v.Complex()
 		return []string{strconv.FormatFloat(real(c), 'g', -1, 64), strconv.FormatFloat(imag(c), 'g', -1, 64)}, nil
 	case reflect.String:
+		if !utf8.ValidString(v.String()) {
+			// JSON would replace the bytes that are not UTF-8.
+			return map[string]any{"bytes": base64.StdEncoding.EncodeToString([]byte(v.String()))}, nil
+		}
 		return v.String(), nil
 	case reflect.Slice:
 		if v.IsNil() {
@@ -170,6 +175,10 @@ func (e *Encoder) encodeDynamic(v reflect.Value, depth int) (any, error) {
 		return map[string]any{kind: fd}, nil
 	}
 	if err, ok := v.Interface().(error); ok {
+		if v.Kind() == reflect.Pointer && v.IsNil() {
+			// A typed nil error: its Error method may not cope with nil.
+			return nil, nil
+		}
 		return map[string]any{"error": err.Error()}, nil
 	}
 	x, err := e.encode(v, depth+1)

@@ -746,7 +746,10 @@ func FuzzDecode(f *testing.F) {
 		}
 		for _, typ := range fuzzTypes {
 			dst := reflect.New(typ).Elem()
-			if err := fork.Decode(tree, dst, nil); err != nil {
+			if err := decodeNoPanic(tree, dst); err != nil {
+				if errors.Is(err, errPanicked) {
+					t.Errorf("Decode(%s) into %s: %v", data, typ, err)
+				}
 				continue
 			}
 			if _, err := (&fork.Encoder{}).Encode(dst); err != nil {
@@ -754,4 +757,17 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+var errPanicked = errors.New("panicked")
+
+// decodeNoPanic is Decode with a panic turned into an error wrapping
+// errPanicked, so that one input reports every destination that panics.
+func decodeNoPanic(tree any, dst reflect.Value) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v", errPanicked, r)
+		}
+	}()
+	return fork.Decode(tree, dst, nil)
 }

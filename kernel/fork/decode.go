@@ -8,6 +8,8 @@ import (
 	"os"
 	"reflect"
 	"strconv"
+
+	"golang.org/x/sys/unix"
 )
 
 // TypeLookup finds a compiled type by the name reflect gives it
@@ -71,11 +73,18 @@ func Decode(tree any, dst reflect.Value, types TypeLookup) error {
 		}
 		dst.SetComplex(complex(re, im))
 	case reflect.String:
-		s, ok := tree.(string)
-		if !ok {
+		switch x := tree.(type) {
+		case string:
+			dst.SetString(x)
+		case map[string]any: // bytes that are not UTF-8, see Encoder
+			b, err := base64.StdEncoding.DecodeString(str(x["bytes"]))
+			if err != nil {
+				return fmt.Errorf("decode %s: %w", t, err)
+			}
+			dst.SetString(string(b))
+		default:
 			return bad()
 		}
-		dst.SetString(s)
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 {
 			b, err := base64.StdEncoding.DecodeString(str(tree))
@@ -167,20 +176,18 @@ func decodeDynamic(tree any, dst reflect.Value, types TypeLookup) error {
 	}
 	var v any
 	switch {
-	case m["conn"] != nil:
-		c, err := net.FileConn(os.NewFile(uintptr(m["conn"].(float64)), "conn"))
+	case m["conn"] != nil || m["listener"] != nil:
+		x, err := rebuildSocket(m)
 		if err != nil {
-			return fmt.Errorf("rebuild net.Conn: %w", err)
+			return err
 		}
-		v = c
-	case m["listener"] != nil:
-		l, err := net.FileListener(os.NewFile(uintptr(m["listener"].(float64)), "listener"))
-		if err != nil {
-			return fmt.Errorf("rebuild net.Listener: %w", err)
-		}
-		v = l
+		v = x
 	case m["error"] != nil:
-		v = errors.New(str(m["error"]))
+		text, ok := m["error"].(string)
+		if !ok {
+			return fmt.Errorf("decode error value: mismatched encoding")
+		}
+		v = errors.New(text)
 	default:
 		name := str(m["type"])
 		t, ok := basicTypes[name]
@@ -200,8 +207,45 @@ func decodeDynamic(tree any, dst reflect.Value, types TypeLookup) error {
 		dst.Set(x)
 		return nil
 	}
-	dst.Set(reflect.ValueOf(v))
+	rv := reflect.ValueOf(v)
+	if !rv.Type().AssignableTo(dst.Type()) {
+		return fmt.Errorf("decode: a %s does not fit in %s: %w", rv.Type(), dst.Type(), ErrCannotCarry)
+	}
+	dst.Set(rv)
 	return nil
+}
+
+// rebuildSocket makes a net.Conn or net.Listener of the descriptor a
+// dynamic value names. It works on a duplicate, so the inherited number
+// stays open (other values may hold it too, and the child's table must
+// match the parent's).
+func rebuildSocket(m map[string]any) (any, error) {
+	kind := "conn"
+	if m["listener"] != nil {
+		kind = "listener"
+	}
+	n, ok := m[kind].(float64)
+	if !ok || n < 0 || n != float64(int(n)) {
+		return nil, fmt.Errorf("decode %s: bad descriptor %v", kind, m[kind])
+	}
+	dup, err := unix.FcntlInt(uintptr(int(n)), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("decode %s on fd %d: %w", kind, int(n), err)
+	}
+	f := os.NewFile(uintptr(dup), kind)
+	defer f.Close()
+	if kind == "listener" {
+		l, err := net.FileListener(f)
+		if err != nil {
+			return nil, fmt.Errorf("rebuild net.Listener: %w", err)
+		}
+		return l, nil
+	}
+	c, err := net.FileConn(f)
+	if err != nil {
+		return nil, fmt.Errorf("rebuild net.Conn: %w", err)
+	}
+	return c, nil
 }
 
 var basicTypes = map[string]reflect.Type{}
