@@ -1,0 +1,129 @@
+package rt_test
+
+import (
+	"math"
+	"syscall"
+	"time"
+
+	rt "gosys/runtime"
+)
+
+// Fixed inputs of the rendering tests: a parent (4242) and its child
+// (4243) sharing a pipe after the fork, the child having closed its write
+// end, plus the usual descriptors of a lecture program.
+
+func fixturePipe(access string, holders []rt.FDRef, fd int, buffered int) rt.FDInfo {
+	return rt.FDInfo{FD: fd, Target: "pipe:[52831]", Access: access, Kind: rt.FDPipe, Inode: 52831,
+		Buffered: buffered, Holders: holders}
+}
+
+var (
+	fixtureHolders = []rt.FDRef{{Pid: 4242, FD: 3, Access: "r"}, {Pid: 4242, FD: 4, Access: "w"}, {Pid: 4243, FD: 3, Access: "r"}}
+
+	fixtureListen = rt.SocketInfo{Proto: "tcp", Inode: 7001, Local: "127.0.0.1:8080", State: "LISTEN",
+		Owners: []rt.FDRef{{Pid: 4242, FD: 5, Access: "rw"}, {Pid: 4243, FD: 5, Access: "rw"}}}
+	fixtureConn = rt.SocketInfo{Proto: "tcp", Inode: 7002, Local: "127.0.0.1:8080", Peer: "127.0.0.1:40112",
+		State: "ESTABLISHED", RecvQ: 12, Owners: []rt.FDRef{{Pid: 4242, FD: 6, Access: "rw"}}}
+	fixtureClient = rt.SocketInfo{Proto: "tcp6", Inode: 7003, Local: "[::1]:40200", Peer: "[::1]:8080",
+		State: "CLOSE_WAIT", SendQ: 3, Owners: []rt.FDRef{{Pid: 4243, FD: 7, Access: "rw"}}}
+	fixtureTimeWait = rt.SocketInfo{Proto: "tcp", Local: "127.0.0.1:40100", Peer: "127.0.0.1:8080", State: "TIME_WAIT"}
+)
+
+// fixtureParentFDs is the parent's table.
+func fixtureParentFDs() []rt.FDInfo {
+	listen, conn := fixtureListen, fixtureConn
+	return []rt.FDInfo{
+		{FD: 0, Target: "/dev/pts/0", Access: "rw", Kind: rt.FDTTY, Inode: 3},
+		{FD: 1, Target: "/dev/pts/0", Access: "rw", Kind: rt.FDTTY, Inode: 3},
+		{FD: 2, Target: "/dev/pts/0", Access: "rw", Kind: rt.FDTTY, Inode: 3},
+		fixturePipe("r", fixtureHolders, 3, 5),
+		fixturePipe("w", fixtureHolders, 4, 5),
+		{FD: 5, Target: "socket:[7001]", Access: "rw", Kind: rt.FDSocket, Inode: 7001, Holders: listen.Owners, Socket: &listen},
+		{FD: 6, Target: "socket:[7002]", Access: "rw", Kind: rt.FDSocket, Inode: 7002, Holders: conn.Owners, Socket: &conn, Nonblock: true},
+		{FD: 8, Target: "/tmp/notes <b>&amp; \"quoted\".txt", Access: "w", Kind: rt.FDFile, Inode: 99, Pos: 1234},
+		{FD: 9, Target: "pipe:[60000]", Access: "w", Kind: rt.FDPipe, Inode: 60000, Buffered: -1, OtherEndClosed: true,
+			Holders: []rt.FDRef{{Pid: 4242, FD: 9, Access: "w"}}},
+		{FD: 10, Target: "anon_inode:[eventfd]", Access: "rw", Kind: rt.FDAnon, Cloexec: true, Nonblock: true},
+	}
+}
+
+// fixtureChildFDs is the child's table: it closed its write end (fd 4).
+func fixtureChildFDs() []rt.FDInfo {
+	listen, client := fixtureListen, fixtureClient
+	return []rt.FDInfo{
+		{FD: 0, Target: "/dev/pts/0", Access: "rw", Kind: rt.FDTTY, Inode: 3},
+		{FD: 1, Target: "/dev/pts/0", Access: "rw", Kind: rt.FDTTY, Inode: 3},
+		{FD: 2, Target: "/dev/pts/0", Access: "rw", Kind: rt.FDTTY, Inode: 3},
+		fixturePipe("r", fixtureHolders, 3, 5),
+		{FD: 5, Target: "socket:[7001]", Access: "rw", Kind: rt.FDSocket, Inode: 7001, Holders: listen.Owners, Socket: &listen},
+		{FD: 7, Target: "socket:[7003]", Access: "rw", Kind: rt.FDSocket, Inode: 7003, Holders: client.Owners, Socket: &client},
+	}
+}
+
+// fixtureTables is the two tables side by side, and a third process that
+// is gone.
+func fixtureTables() []rt.FDTable {
+	return []rt.FDTable{
+		{Pid: 4242, Command: "gosys kernel --connection-file /tmp/kernel-1.json", FDs: fixtureParentFDs()},
+		{Pid: 4243, Command: "gosys child", FDs: fixtureChildFDs()},
+	}
+}
+
+func fixtureSockets() []rt.SocketInfo {
+	return []rt.SocketInfo{fixtureListen, fixtureConn, fixtureTimeWait, fixtureClient}
+}
+
+func fixtureProcTree() rt.ProcTree {
+	at := time.Date(2024, 3, 1, 14, 5, 9, 250e6, time.UTC)
+	return rt.ProcTree{
+		Procs: []rt.Proc{
+			{Pid: 4242, PPid: 4000, State: "S", Command: "gosys kernel --connection-file /tmp/kernel-1.json", Depth: 0},
+			{Pid: 4243, PPid: 4242, State: "S", Command: "gosys child", Depth: 1, RtChild: true},
+			{Pid: 4250, PPid: 4243, State: "R", Command: "sort -n <numbers.txt>", Depth: 2},
+			{Pid: 4251, PPid: 4243, State: "Z", Command: "[wc]", Depth: 2},
+			{Pid: 4244, PPid: 4242, State: "Z", Command: "[sh]", Depth: 1, RtChild: true},
+			{Pid: 4245, PPid: 4242, State: "T", Command: "sleep 100", Depth: 1},
+		},
+		Reaped: []rt.ReapedChild{
+			{Pid: 4240, Status: syscall.WaitStatus(0), Reaped: at},
+			{Pid: 4241, Status: syscall.WaitStatus(3 << 8), Reaped: at.Add(time.Second)},
+			{Pid: 4239, Status: syscall.WaitStatus(syscall.SIGPIPE), Reaped: at.Add(2 * time.Second)},
+		},
+	}
+}
+
+// The charts' inputs.
+var (
+	barLabels = []string{"read 1 B", "read 4 KiB", "read 64 KiB", "pipe <ping-pong>", "mmap"}
+	barValues = []float64{0.42, 1.9, 14.25, 7.5, math.NaN()}
+	lineXs    = []float64{1, 2, 4, 8, 16, 32, 64}
+	lineYs    = map[string][]float64{
+		"pipe":        {120, 180, 260, 330, 360, 370, 372},
+		"unix socket": {100, 160, 240, 300, 345, 352, 355},
+		"tcp loop":    {40, 70, 110, 150, 170, math.NaN(), 181},
+	}
+)
+
+// views is every rendering with fixed inputs, by golden file name.
+func views() map[string]string {
+	t := fixtureTables()
+	return map[string]string{
+		"fds.html":          rt.FDsHTML(4242, fixtureParentFDs()),
+		"fds.txt":           rt.FDsText(4242, fixtureParentFDs()),
+		"fdsof.svg":         rt.FDsOfSVG(t),
+		"fdsof.txt":         rt.FDsOfText(t),
+		"fdsof-three.svg":   rt.FDsOfSVG(append(t, rt.FDTable{Pid: 4244, Command: "sort", FDs: fixtureChildFDs()[:4]})),
+		"fdsof-gone.svg":    rt.FDsOfSVG([]rt.FDTable{t[0], {Pid: 4299, Err: "list descriptors of pid 4299: no such process"}}),
+		"procs.html":        rt.ProcsHTML(fixtureProcTree()),
+		"procs.txt":         rt.ProcsText(fixtureProcTree()),
+		"sockets.html":      rt.SocketsHTML(fixtureSockets()),
+		"sockets.txt":       rt.SocketsText(fixtureSockets()),
+		"bar.svg":           rt.BarChartSVG("read(2) cost per call", barLabels, barValues, "µs"),
+		"bar.txt":           rt.BarChartText("read(2) cost per call", barLabels, barValues, "µs"),
+		"bar-negative.svg":  rt.BarChartSVG("change", []string{"a", "b", "c"}, []float64{-3, 12000, 4500}, ""),
+		"line.svg":          rt.LineChartSVG("throughput by buffer size", lineXs, lineYs, "buffer (KiB)", "MB/s"),
+		"line.txt":          rt.LineChartText("throughput by buffer size", lineXs, lineYs, "buffer (KiB)", "MB/s"),
+		"line-empty.svg":    rt.LineChartSVG("nothing yet", nil, nil, "x", "y"),
+		"sockets-none.html": rt.SocketsHTML(nil),
+	}
+}

@@ -1,0 +1,157 @@
+package rt
+
+import (
+	"math"
+	"slices"
+	"testing"
+)
+
+const netTCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:1F90 00000000:0000 0A 00000000:00000002 00:00000000 00000000     0        0 7001 1 0000000000000000 100 0 0 10 0
+   1: 0100007F:1F90 0100007F:9CB0 01 00000000:0000000C 00:00000000 00000000  1000        0 7002 1 0000000000000000 20 4 30 10 -1
+   2: 0100007F:9C94 0100007F:1F90 06 00000000:00000000 03:00001770 00000000     0        0 0 3 0000000000000000
+garbage line
+`
+
+const netTCP6 = `  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 8001 1 0000000000000000 100 0 0 10 0
+   1: 0000000000000000FFFF00000100007F:1F90 0000000000000000FFFF00000100007F:9CB0 08 00000003:00000000 00:00000000 00000000     0        0 8002 1 0000000000000000 20 4 30 10 -1
+`
+
+const netUnix = `Num       RefCount Protocol Flags    Type St Inode Path
+0000000000000000: 00000002 00000000 00010000 0001 01 9001 /run/gosys.sock
+0000000000000000: 00000003 00000000 00000000 0001 03 9002
+0000000000000000: 00000002 00000000 00000000 0002 01 9003 @abstract name
+`
+
+func TestParseNetIP(t *testing.T) {
+	got := parseNetIP([]byte(netTCP), "tcp")
+	want := []SocketInfo{
+		{Proto: "tcp", Inode: 7001, Local: "127.0.0.1:8080", State: "LISTEN", RecvQ: 2},
+		{Proto: "tcp", Inode: 7002, Local: "127.0.0.1:8080", Peer: "127.0.0.1:40112", State: "ESTABLISHED", RecvQ: 12},
+		{Proto: "tcp", Inode: 0, Local: "127.0.0.1:40084", Peer: "127.0.0.1:8080", State: "TIME_WAIT"},
+	}
+	if !slices.EqualFunc(got, want, socketEqual) {
+		t.Errorf("tcp:\n got %+v\nwant %+v", got, want)
+	}
+	got = parseNetIP([]byte(netTCP6), "tcp6")
+	want = []SocketInfo{
+		{Proto: "tcp6", Inode: 8001, Local: "[::1]:8080", State: "LISTEN"},
+		{Proto: "tcp6", Inode: 8002, Local: "[::ffff:127.0.0.1]:8080", Peer: "[::ffff:127.0.0.1]:40112", State: "CLOSE_WAIT", SendQ: 3},
+	}
+	if !slices.EqualFunc(got, want, socketEqual) {
+		t.Errorf("tcp6:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+func TestParseNetUnix(t *testing.T) {
+	got := parseNetUnix([]byte(netUnix))
+	want := []SocketInfo{
+		{Proto: "unix", Type: "stream", Inode: 9001, Local: "/run/gosys.sock", State: "LISTEN"},
+		{Proto: "unix", Type: "stream", Inode: 9002, State: "CONNECTED"},
+		{Proto: "unix", Type: "dgram", Inode: 9003, Local: "@abstract name", State: "UNCONNECTED"},
+	}
+	if !slices.EqualFunc(got, want, socketEqual) {
+		t.Errorf("unix:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+func socketEqual(a, b SocketInfo) bool {
+	return a.Proto == b.Proto && a.Type == b.Type && a.Inode == b.Inode && a.Local == b.Local &&
+		a.Peer == b.Peer && a.State == b.State && a.SendQ == b.SendQ && a.RecvQ == b.RecvQ
+}
+
+func TestParseStat(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want procStat
+		ok   bool
+	}{
+		{"42 (sh) S 1 42 42 0 -1", procStat{42, 1, 'S', "sh"}, true},
+		{"7 (a) b (c)) Z 6 7", procStat{7, 6, 'Z', "a) b (c)"}, true},
+		{"7 (no end S 6", procStat{}, false},
+		{"x (sh) S 1", procStat{}, false},
+		{"7 (sh) SS 1", procStat{}, false},
+		{"", procStat{}, false},
+	} {
+		got, err := parseStat([]byte(c.in))
+		if (err == nil) != c.ok || got != c.want {
+			t.Errorf("parseStat(%q) = %+v, %v; want %+v, ok %v", c.in, got, err, c.want, c.ok)
+		}
+	}
+}
+
+func TestParseFDInfo(t *testing.T) {
+	got := parseFDInfo([]byte("pos:\t12\nflags:\t02004001\nmnt_id:\t15\nino:\t52831\n"))
+	if got.pos != 12 || got.flags != 0o2004001 || got.ino != 52831 || accessOf(got.flags) != "w" {
+		t.Errorf("parseFDInfo = %+v", got)
+	}
+}
+
+func TestNiceTicks(t *testing.T) {
+	for _, c := range []struct {
+		lo, hi float64
+		want   []float64
+	}{
+		{0, 14.25, []float64{0, 5, 10, 15}},
+		{0, 1, []float64{0, 0.2, 0.4, 0.6, 0.8, 1}},
+		{-3, 12000, []float64{-5000, 0, 5000, 10000, 15000}},
+		{5, 5, []float64{4, 4.5, 5, 5.5, 6}},
+		{0, 0, []float64{0, 0.2, 0.4, 0.6, 0.8, 1}},
+	} {
+		got, _ := niceTicks(c.lo, c.hi, 5)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("niceTicks(%v, %v) = %v; want %v", c.lo, c.hi, got, c.want)
+		}
+	}
+}
+
+func TestFormatNum(t *testing.T) {
+	for v, want := range map[float64]string{0: "0", 0.1 + 0.2: "0.3", 14.25: "14.25", 12000: "12k",
+		2.5e6: "2.5M", -15000: "-15k", 1234.5678: "1235", 3e9: "3G"} {
+		if got := formatNum(v); got != want {
+			t.Errorf("formatNum(%v) = %q; want %q", v, got, want)
+		}
+	}
+	if formatNum(math.NaN()) != "NaN" {
+		t.Errorf("formatNum(NaN) = %q", formatNum(math.NaN()))
+	}
+}
+
+func TestClipAndWrap(t *testing.T) {
+	if got := clip("abcdef", 4); got != "abc…" {
+		t.Errorf("clip = %q", got)
+	}
+	if got := clipLeft("/a/b/c/d", 5); got != "…/c/d" {
+		t.Errorf("clipLeft = %q", got)
+	}
+	if got := wrapWords("one two three four", 9, 2); !slices.Equal(got, []string{"one two", "three fo…"}) {
+		t.Errorf("wrapWords = %q", got)
+	}
+}
+
+func FuzzParseNetIP(f *testing.F) {
+	f.Add([]byte(netTCP))
+	f.Add([]byte(netTCP6))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, s := range parseNetIP(b, "tcp") {
+			_ = s.Describe()
+		}
+	})
+}
+
+func FuzzParseNetUnix(f *testing.F) {
+	f.Add([]byte(netUnix))
+	f.Fuzz(func(t *testing.T, b []byte) { parseNetUnix(b) })
+}
+
+func FuzzParseStat(f *testing.F) {
+	f.Add([]byte("42 (sh) S 1 42 42 0 -1"))
+	f.Add([]byte("7 (a) b (c)) Z 6 7"))
+	f.Fuzz(func(t *testing.T, b []byte) { parseStat(b) })
+}
+
+func FuzzParseFDInfo(f *testing.F) {
+	f.Add([]byte("pos:\t12\nflags:\t02004001\nino:\t52831\n"))
+	f.Fuzz(func(t *testing.T, b []byte) { accessOf(parseFDInfo(b).flags) })
+}

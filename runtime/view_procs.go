@@ -1,0 +1,138 @@
+package rt
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"syscall"
+	"time"
+
+	"gosys/runtime/cellctl"
+
+	"golang.org/x/sys/unix"
+)
+
+// Proc is one process of a ProcTree.
+type Proc struct {
+	Pid, PPid int
+	// State is the one-letter state of /proc/<pid>/stat: R running,
+	// S sleeping, D waiting on I/O, Z zombie (ended, not waited for yet),
+	// T stopped, t stopped by a tracer, X dead, I idle kernel thread.
+	State   string
+	Command string // the command line, or [comm] when it has none (a zombie)
+	Depth   int    // 0 for the root, 1 for its children, ...
+	RtChild bool   // started through rt (rt.Fork) and not reaped yet
+}
+
+// ReapedChild is a child started through rt that Wait or WaitPid reaped.
+type ReapedChild struct {
+	Pid    int
+	Status syscall.WaitStatus
+	Reaped time.Time
+}
+
+// ProcTree is a snapshot of a process and its descendants.
+type ProcTree struct {
+	// Procs holds the root first, then its descendants depth first, the
+	// children of each process lowest pid first; a process's parent comes
+	// before it.
+	Procs []Proc
+	// Reaped lists the children started through rt in this process and
+	// already reaped, in the order they were reaped.
+	Reaped []ReapedChild
+}
+
+// Procs returns this process (the kernel, or in a forked child that child)
+// and its descendants, from /proc, and the children rt has reaped. A
+// process that ends while /proc is read may be missing.
+func Procs() (ProcTree, error) {
+	procs, err := allProcs()
+	if err != nil {
+		return ProcTree{}, err
+	}
+	self := os.Getpid()
+	if _, ok := procs[self]; !ok {
+		st, err := readStat(self)
+		if err != nil {
+			return ProcTree{}, fmt.Errorf("read /proc/self/stat: %w", err)
+		}
+		procs[self] = st
+	}
+	rtKids := map[int]bool{}
+	for _, c := range cellctl.Children() {
+		rtKids[c.Pid] = true
+	}
+	kids := childrenOf(procs)
+	var t ProcTree
+	var walk func(pid, depth int)
+	walk = func(pid, depth int) {
+		st := procs[pid]
+		t.Procs = append(t.Procs, Proc{Pid: pid, PPid: st.PPid, State: string(st.State),
+			Command: procCommand(pid), Depth: depth, RtChild: rtKids[pid]})
+		for _, k := range kids[pid] {
+			walk(k, depth+1)
+		}
+	}
+	walk(self, 0)
+	for _, c := range cellctl.Reaped() {
+		t.Reaped = append(t.Reaped, ReapedChild{Pid: c.Pid, Status: c.Status, Reaped: c.Reaped})
+	}
+	return t, nil
+}
+
+// ShowProcs shows the tree of this process and its descendants (pid,
+// state, command; zombies marked) and the exit status of the children rt
+// has reaped, as a nested HTML list with a plain-text copy.
+func ShowProcs() {
+	t, err := Procs()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "rt.ShowProcs:", err)
+		return
+	}
+	Display(map[string]any{"text/html": ProcsHTML(t), "text/plain": ProcsText(t)}, nil)
+}
+
+var stateWords = map[string]string{"R": "running", "S": "sleeping", "D": "disk wait",
+	"Z": "zombie", "T": "stopped", "t": "traced", "X": "dead", "I": "idle", "P": "parked"}
+
+// stateWord names a one-letter process state.
+func stateWord(s string) string {
+	if w, ok := stateWords[s]; ok {
+		return w
+	}
+	return s
+}
+
+// StatusText says what a wait status means, as a shell would: "exited 3",
+// "killed by SIGPIPE", "killed by SIGSEGV (core dumped)", "stopped by
+// SIGSTOP", "continued".
+func StatusText(ws syscall.WaitStatus) string {
+	switch {
+	case ws.Exited():
+		return fmt.Sprintf("exited %d", ws.ExitStatus())
+	case ws.Signaled():
+		s := "killed by " + signalName(ws.Signal())
+		if ws.CoreDump() {
+			s += " (core dumped)"
+		}
+		return s
+	case ws.Stopped():
+		return "stopped by " + signalName(ws.StopSignal())
+	case ws.Continued():
+		return "continued"
+	}
+	return fmt.Sprintf("status %#x", uint32(ws))
+}
+
+// signalName returns "SIGPIPE" or "signal 40".
+func signalName(s syscall.Signal) string {
+	if n := unix.SignalName(s); n != "" {
+		return n
+	}
+	return fmt.Sprintf("signal %d", int(s))
+}
+
+// hasZombie reports whether t has a zombie below its root.
+func (t ProcTree) hasZombie() bool {
+	return slices.ContainsFunc(t.Procs, func(p Proc) bool { return p.State == "Z" })
+}

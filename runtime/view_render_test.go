@@ -1,0 +1,158 @@
+package rt_test
+
+import (
+	"encoding/xml"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	rt "gosys/runtime"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/views")
+
+// TestViewsGolden compares every rendering of the fixed inputs with its
+// golden file; go test -run TestViewsGolden -update rewrites them.
+func TestViewsGolden(t *testing.T) {
+	for name, got := range views() {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join("testdata", "views", name)
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("%s differs from %s (run with -update after checking the change):\n%s", name, path, firstDiff(string(want), got))
+			}
+		})
+	}
+}
+
+// firstDiff shows where two texts start to differ.
+func firstDiff(want, got string) string {
+	i := 0
+	for i < len(want) && i < len(got) && want[i] == got[i] {
+		i++
+	}
+	from := max(0, i-80)
+	return "want …" + want[from:min(len(want), i+80)] + "…\n got …" + got[from:min(len(got), i+80)] + "…"
+}
+
+// TestViewsWellFormed parses every HTML and SVG rendering as XML: no
+// unescaped text, every element closed, and nothing active or external.
+func TestViewsWellFormed(t *testing.T) {
+	for name, got := range views() {
+		if strings.HasSuffix(name, ".txt") {
+			continue
+		}
+		d := xml.NewDecoder(strings.NewReader("<root>" + got + "</root>"))
+		for {
+			tok, err := d.Token()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Errorf("%s: not well-formed: %v", name, err)
+				break
+			}
+			se, ok := tok.(xml.StartElement)
+			if !ok {
+				continue
+			}
+			if slices.Contains([]string{"script", "style", "image", "foreignObject", "iframe", "link", "a"}, se.Name.Local) {
+				t.Errorf("%s: has a <%s> element", name, se.Name.Local)
+			}
+			for _, a := range se.Attr {
+				if strings.HasPrefix(a.Name.Local, "on") || a.Name.Local == "href" || strings.Contains(a.Value, "url(") {
+					t.Errorf("%s: <%s %s=%q>: active or external", name, se.Name.Local, a.Name.Local, a.Value)
+				}
+			}
+		}
+	}
+}
+
+// TestViewsEscape checks that text from outside (paths, commands, labels)
+// reaches the markup escaped.
+func TestViewsEscape(t *testing.T) {
+	v := views()
+	for _, c := range []struct{ view, raw, escaped string }{
+		{"fds.html", `<b>&amp;`, `&lt;b&gt;&amp;amp;`},
+		{"fdsof.svg", `<b>`, `&lt;b&gt;`},
+		{"procs.html", `<numbers.txt>`, `&lt;numbers.txt&gt;`},
+		{"bar.svg", `<ping-pong>`, `&lt;ping-pong&gt;`},
+	} {
+		if strings.Contains(v[c.view], c.raw) || !strings.Contains(v[c.view], c.escaped) {
+			t.Errorf("%s: want %q escaped as %q", c.view, c.raw, c.escaped)
+		}
+	}
+}
+
+// TestViewsContent checks what a reader must be able to see in each view.
+func TestViewsContent(t *testing.T) {
+	v := views()
+	for _, c := range []struct{ view, want string }{
+		{"fds.txt", "pipe 52831, read end, 5 bytes buffered, write end held by pid 4242 fd 4"},
+		{"fds.txt", "no reader"},
+		{"fds.txt", "TCP 127.0.0.1:8080 → 127.0.0.1:40112 ESTABLISHED"},
+		{"fds.html", "cloexec,nonblock"},
+		{"fdsof.svg", ">pipe 52831<"},
+		{"fdsof.svg", ">readers 2 · writers 1<"},
+		{"fdsof.svg", ">TCP LISTEN<"},
+		{"fdsof.txt", "pid 4242 fd 3 (r), pid 4242 fd 4 (w), pid 4243 fd 3 (r)"},
+		{"fdsof-gone.svg", ">such process<"},
+		{"procs.txt", "│  └─ 4251 Z [wc]  zombie"},
+		{"procs.txt", "pid 4239  killed by SIGPIPE"},
+		{"procs.html", "exited 3"},
+		{"sockets.txt", "TIME_WAIT"},
+		{"bar.svg", ">n/a<"},
+		{"bar.svg", ">14.25 µs<"},
+		{"bar-negative.svg", ">12k<"},
+		{"line.svg", ">unix socket<"},
+		{"line.txt", "buffer (KiB)"},
+	} {
+		if !strings.Contains(v[c.view], c.want) {
+			t.Errorf("%s lacks %q", c.view, c.want)
+		}
+	}
+	// One kernel object per shared pipe: the parent's two ends and the
+	// child's read end point at the same box.
+	if n := strings.Count(v["fdsof.svg"], ">pipe 52831<"); n != 1 {
+		t.Errorf("fdsof.svg draws pipe 52831 %d times; want once", n)
+	}
+}
+
+func TestDescribePipe(t *testing.T) {
+	me := rt.FDRef{Pid: 10, FD: 3, Access: "r"}
+	for _, c := range []struct {
+		f    rt.FDInfo
+		want string
+	}{
+		{rt.FDInfo{FD: 3, Target: "pipe:[7]", Access: "r", Kind: rt.FDPipe, Inode: 7, Buffered: 2,
+			Holders: []rt.FDRef{me, {Pid: 11, FD: 4, Access: "w"}}},
+			"pipe 7, read end, 2 bytes buffered, write end held by pid 11 fd 4"},
+		{rt.FDInfo{FD: 3, Target: "pipe:[7]", Access: "r", Kind: rt.FDPipe, Inode: 7, Holders: []rt.FDRef{me}},
+			"pipe 7, read end, empty, write end held outside this process tree"},
+		{rt.FDInfo{FD: 3, Target: "pipe:[7]", Access: "r", Kind: rt.FDPipe, Inode: 7, Holders: []rt.FDRef{me}, OtherEndClosed: true},
+			"pipe 7, read end, empty, no write end open: read gives EOF once empty"},
+		{rt.FDInfo{FD: 5, Target: "/tmp/fifo", Access: "w", Kind: rt.FDPipe, Inode: 8, Buffered: -1},
+			"FIFO /tmp/fifo, write end, bytes buffered unknown"},
+	} {
+		if got := c.f.Describe(); got != c.want {
+			t.Errorf("Describe() = %q; want %q", got, c.want)
+		}
+	}
+}
