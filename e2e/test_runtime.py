@@ -313,8 +313,39 @@ fmt.Println("fails", fails)''', timeout=300)
         self.assertIn("interrupted", reply["content"]["evalue"])
         print(f"\ninterrupt of rt.Accept answered in {elapsed:.3f}s")
         # The descriptor is still a working listener.
-        self.assertEqual(self.k.value("rt.Listen(ifd, 1)"), "<nil>")
+        self.k.ok("if err := rt.Listen(ifd, 1); err != nil { panic(err) }")
         self.k.ok("rt.Close(ifd)")
+
+    def test_session_function_using_a_variable(self):
+        # The child declares the session's functions and variables together.
+        self.k.ok('total := 10\nfunc showTotal() { fmt.Println("total", total) }')
+        out = self.k.ok('pid, _ := rt.Fork(func() { showTotal() })\nst, _ := rt.WaitPid(pid)\nfmt.Println("exit", st.ExitStatus())')
+        self.assertEqual(out, "total 10\nexit 0\n")
+
+    def test_words_in_strings_are_not_captures(self):
+        self.k.ok('done := make(chan bool)')
+        out = self.k.ok('pid, err := rt.Fork(func() { fmt.Println("all done") })\nrt.WaitPid(pid)\nfmt.Println(err)')
+        self.assertEqual(out, "all done\n<nil>\n")
+
+    def test_duration_capture_keeps_its_type(self):
+        out = self.k.ok('import "time"\nhold := 800 * time.Millisecond\n'
+                        'pid, _ := rt.Fork(func() { var d time.Duration = hold; fmt.Println(d) })\nrt.WaitPid(pid)')
+        self.assertEqual(out, "800ms\n")
+
+    def test_nested_fork(self):
+        out = self.k.ok('''pid, _ := rt.Fork(func() {
+	me := rt.Getpid()
+	g, err := rt.Fork(func() { fmt.Println("grandchild parent is child:", rt.Getppid() == me) })
+	if err != nil { panic(err) }
+	rt.WaitPid(g)
+})
+st, _ := rt.WaitPid(pid)
+fmt.Println("exit", st.ExitStatus())''')
+        self.assertEqual(out, "grandchild parent is child: true\nexit 0\n")
+
+    def test_write_on_read_end_is_ebadf(self):
+        out = self.k.ok('import "errors"\nr, _, _ := rt.Pipe()\n_, err := rt.Write(r, []byte("x"))\nfmt.Println(errors.Is(err, syscall.EBADF))')
+        self.assertEqual(out, "true\n")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,9 @@ func RunForkChild() int {
 	if errors.Is(err, fork.ErrNotWarm) {
 		p, err = fork.ReadPayload()
 	}
+	if errors.Is(err, fork.ErrRefused) {
+		return 0 // the parent starts a cold child instead: nothing to say
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gosys: forked child %d: %v\n", os.Getpid(), err)
 		return 2

@@ -41,6 +41,9 @@ type Options struct {
 // Serve runs a kernel for one connection file until it is shut down. It
 // takes over the process's descriptors 0, 1 and 2: call it once, from main.
 func Serve(opts Options) error {
+	// Descriptors a launcher leaked to us (not close-on-exec) would show in
+	// every rt.ShowFDs and every forked child: a fresh kernel has none.
+	closeInherited()
 	info, err := conn.ReadInfo(opts.ConnectionFile)
 	if err != nil {
 		return err

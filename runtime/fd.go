@@ -38,6 +38,9 @@ func Read(fd int, p []byte) (n int, err error) {
 
 func read(fd int, p []byte) (int, error) {
 	nb, err := nonblocking(fd)
+	if err == nil {
+		err = checkAccess(fd, unix.O_RDONLY)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -63,6 +66,9 @@ func read(fd int, p []byte) (int, error) {
 func Write(fd int, p []byte) (n int, err error) {
 	nb, err := nonblocking(fd)
 	var st unix.Stat_t
+	if err == nil {
+		err = checkAccess(fd, unix.O_WRONLY)
+	}
 	if err == nil {
 		err = unix.Fstat(fd, &st)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/scanner"
+	"go/token"
 	"os"
 	"reflect"
 	"regexp"
@@ -175,7 +177,7 @@ func (s *Session) reachedNames(src string) map[string]bool {
 	for len(queue) > 0 {
 		text := queue[0]
 		queue = queue[1:]
-		for _, id := range identRE.FindAllString(text, -1) {
+		for _, id := range identifiers(text) {
 			if reached[id] {
 				continue
 			}
@@ -193,7 +195,24 @@ func (s *Session) reachedNames(src string) map[string]bool {
 	return reached
 }
 
-var identRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
+// identifiers returns the identifiers of Go source, not the words of its
+// strings and comments.
+func identifiers(src string) []string {
+	fset := token.NewFileSet()
+	f := fset.AddFile("", fset.Base(), len(src))
+	var sc scanner.Scanner
+	sc.Init(f, []byte(src), nil, 0)
+	var out []string
+	for {
+		_, tok, lit := sc.Scan()
+		if tok == token.EOF {
+			return out
+		}
+		if tok == token.IDENT {
+			out = append(out, lit)
+		}
+	}
+}
 
 // declSourceLocked returns the session's declarations as one file, in the
 // order they were made; s.mu must be held.
@@ -230,6 +249,12 @@ func (s *Session) RunChild(p *fork.Payload) int {
 	s.mu.Unlock()
 	if len(p.Env) > 0 {
 		s.setEnv(p.Env)
+		// rt.Exec and children of the child read the process's own.
+		os.Clearenv()
+		for _, kv := range p.Env {
+			k, v, _ := strings.Cut(kv, "=")
+			os.Setenv(k, v)
+		}
 	}
 	var imports strings.Builder
 	for name, ip := range p.Imports {
@@ -241,22 +266,24 @@ func (s *Session) RunChild(p *fork.Payload) int {
 		}
 		s.noteImports(src)
 	}
-	if strings.TrimSpace(p.Decls) != "" {
-		if _, err := s.eval(ctx, 0, p.Decls); err != nil {
-			return fail("declaring the session's types and functions", err)
+	// One file of declarations: the session's functions may use its
+	// variables and the variables' types are declared among them.
+	var decl strings.Builder
+	decl.WriteString(p.Decls)
+	if len(p.Vars) > 0 {
+		decl.WriteString("\nvar (\n")
+		for _, v := range p.Vars {
+			fmt.Fprintf(&decl, "\t%s %s\n", v.Name, v.Type)
+		}
+		decl.WriteString(")\n")
+	}
+	if strings.TrimSpace(decl.String()) != "" {
+		if _, err := s.eval(ctx, 0, decl.String()); err != nil {
+			return fail("declaring the session's types, functions and variables", err)
 		}
 		s.noteImports(p.Decls)
 	}
 	if len(p.Vars) > 0 {
-		var decl strings.Builder
-		decl.WriteString("var (\n")
-		for _, v := range p.Vars {
-			fmt.Fprintf(&decl, "\t%s %s\n", v.Name, v.Type)
-		}
-		decl.WriteString(")")
-		if _, err := s.eval(ctx, 0, decl.String()); err != nil {
-			return fail("declaring the inherited variables", err)
-		}
 		globals := s.globals()
 		for _, v := range p.Vars {
 			if v.Zero {
@@ -273,6 +300,8 @@ func (s *Session) RunChild(p *fork.Payload) int {
 	}
 	site := p.Site
 	body := strings.Repeat(" ", max(site.Col-1, 0)) + "func _gosysChild" + strings.TrimPrefix(site.Src, "func")
+	// The child may fork in turn.
+	body = s.rewriteForks(body, declChunk, site.Line, site.Src)
 	if _, err := s.eval(ctx, site.Line, body); err != nil {
 		return fail("compiling the forked function", err)
 	}

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"bytes"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -222,7 +223,12 @@ func (s *Session) dropKnownImports(src string) (string, bool) {
 		if gd.Lparen.IsValid() {
 			for _, sp := range gd.Specs {
 				if known(sp.(*ast.ImportSpec)) {
-					blank(sp.Pos(), sp.End())
+					end := sp.End()
+					// import ("os"; "strings"): the separator goes too.
+					if rest := b[int(end)-base:]; len(bytes.TrimLeft(rest, " \t")) > 0 && bytes.TrimLeft(rest, " \t")[0] == ';' {
+						end += token.Pos(len(rest) - len(bytes.TrimLeft(rest, " \t")) + 1)
+					}
+					blank(sp.Pos(), end)
 				}
 			}
 		}

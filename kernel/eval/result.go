@@ -30,7 +30,9 @@ func showInterfaces() []reflect.Type {
 
 // bundleOf renders the values of a cell's last expression.
 func bundleOf(vals []any) *publish.Bundle {
-	if len(vals) == 0 {
+	// Nothing, or a lone nil (rt.Close(fd) went well): nothing to show, as
+	// IPython shows nothing for None.
+	if len(vals) == 0 || (len(vals) == 1 && vals[0] == nil) {
 		return nil
 	}
 	data := map[string]any{}

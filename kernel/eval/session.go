@@ -181,7 +181,7 @@ func (s *Session) Execute(ctx context.Context, code string) Outcome {
 		last := i == len(c.pieces)-1
 		switch p.kind {
 		case shellPiece:
-			out = Outcome{Err: runShell(ctx, p.src)}
+			out = Outcome{Err: runShell(ctx, p.src, s.env())}
 		case goPiece:
 			pStart, pCPU := time.Now(), cpuTimes()
 			out = s.runGo(ctx, code, p, last)

@@ -16,9 +16,10 @@ import (
 // command waiting for input would hang the cell. An interrupt sends SIGINT
 // to the command's process group, then SIGKILL a second later. A non-zero
 // exit status is reported on stderr but does not fail the cell, as in
-// IPython.
-func runShell(ctx context.Context, command string) *publish.Error {
+// IPython. env is the environment cells see (nil: the process's own).
+func runShell(ctx context.Context, command string, env []string) *publish.Error {
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", command)
+	cmd.Env = env // the environment cells set with os.Setenv; nil: the process's
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGINT) }

@@ -73,13 +73,16 @@ func (s *Session) typeOfExpr(e ast.Expr) string {
 		case token.SHL, token.SHR:
 			return s.typeOfExpr(x.X)
 		}
-		if t := s.typeOfExpr(x.X); t != "" && t != "int" && t != "float64" {
-			return t
+		tx, ty := s.typeOfExpr(x.X), s.typeOfExpr(x.Y)
+		if tx == "" || ty == "" {
+			// 800 * time.Millisecond: the operand the form does not tell
+			// may be the one that sets the type; let the value tell.
+			return ""
 		}
-		if t := s.typeOfExpr(x.Y); t != "" {
-			return t
+		if tx != "int" && tx != "float64" {
+			return tx
 		}
-		return s.typeOfExpr(x.X)
+		return ty
 	case *ast.SliceExpr:
 		return s.typeOfExpr(x.X)
 	case *ast.CallExpr:

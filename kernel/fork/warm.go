@@ -196,6 +196,13 @@ func writeAll(fd int, b []byte) error {
 	return nil
 }
 
+// highFD is where a warm child keeps its control descriptor.
+const highFD = 900
+
+// ErrRefused means a warm child could not take a handoff; the parent starts
+// a cold child instead, and this one just ends.
+var ErrRefused = errors.New("warm child refused the handoff")
+
 // ErrNotWarm means this child was started cold (its payload is on a pipe).
 var ErrNotWarm = errors.New("not a warm child")
 
@@ -212,6 +219,11 @@ func WaitHandoff() (*Payload, error) {
 	ctrl, err := strconv.Atoi(v)
 	if err != nil {
 		return nil, fmt.Errorf("%s=%q: %w", EnvControlFD, v, err)
+	}
+	// Out of the way of the numbers the parent's descriptors will take.
+	if high, err := unix.FcntlInt(uintptr(ctrl), unix.F_DUPFD_CLOEXEC, highFD); err == nil {
+		unix.Close(ctrl)
+		ctrl = high
 	}
 	// What is open now and not close-on-exec came from the parent at start:
 	// descriptors to drop at handoff unless the parent passes their number.
@@ -244,7 +256,7 @@ func WaitHandoff() (*Payload, error) {
 	}
 	if err := place(received, h.Targets, own, ctrl); err != nil {
 		_, _ = unix.Write(ctrl, []byte("n"))
-		return nil, err
+		return nil, fmt.Errorf("%w: %v", ErrRefused, err)
 	}
 	_, _ = unix.Write(ctrl, []byte("y"))
 	unix.Close(ctrl)
