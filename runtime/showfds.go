@@ -168,8 +168,13 @@ func ShowFDsOf(pids ...int) {
 }
 
 // withoutCloexec returns the descriptors of fds not marked close-on-exec.
+// The display socket is inherited on purpose (a child's displays must reach
+// the notebook) but is plumbing all the same, so it is left out too.
 func withoutCloexec(fds []FDInfo) []FDInfo {
-	return slices.DeleteFunc(slices.Clone(fds), func(f FDInfo) bool { return f.Cloexec })
+	display, ok := displayFD()
+	return slices.DeleteFunc(slices.Clone(fds), func(f FDInfo) bool {
+		return f.Cloexec || (ok && f.FD == display)
+	})
 }
 
 // Describe says in words what the descriptor refers to, e.g. "pipe 52831,

@@ -55,15 +55,27 @@ step_e2e() {
 		</dev/null 2>&1 | tee "$logs/e2e.log"
 }
 
+# The lecture notebooks, executed twice (gosys run and nbconvert) and held to
+# the expectations in their cells' metadata.
+step_notebooks() {
+	timeout --kill-after=30 "$E2E_TIMEOUT" bash scripts/with-kernel.sh bash -c '
+		export GOSYS_BIN=$GOSYS_PREFIX/bin/gosys
+		set -e
+		for tool in gosys nbconvert; do
+			echo "--- notebooks with $tool"
+			'"$PYTHON"' notebooks/check_notebooks.py --run "$tool" --timeout 120 notebooks/*.ipynb
+		done' </dev/null 2>&1 | tee "$logs/notebooks.log"
+}
+
 steps=("$@")
 if ((${#steps[@]} == 0)); then
-	steps=(vet fmt gotest e2e)
+	steps=(vet fmt gotest notebooks e2e)
 fi
 declare -A status
 failed=0
 for s in "${steps[@]}"; do
 	if ! declare -F "step_$s" >/dev/null; then
-		echo "test.sh: unknown step $s (vet fmt gotest e2e)" >&2
+		echo "test.sh: unknown step $s (vet fmt gotest notebooks e2e)" >&2
 		exit 2
 	fi
 	echo "=== $s"
