@@ -2,8 +2,6 @@ package eval
 
 import (
 	"go/ast"
-	"go/parser"
-	"go/token"
 	"strings"
 )
 
@@ -24,13 +22,11 @@ type part struct {
 // literal cannot be interrupted. Such a statement declares nothing at the
 // top level, so running it in a function changes no meaning.
 func splitCompound(src string) []part {
-	const prefix = "package p; func _() {"
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "", prefix+src+"\n}", parser.SkipObjectResolution)
+	pc, err := parseChunk(src, stmtChunk)
 	if err != nil {
 		return []part{{src: src}}
 	}
-	base := fset.File(f.Pos()).Base() + len(prefix)
+	base := pc.base
 	var parts []part
 	from := 0 // start of the pending run of simple statements
 	flush := func(to int) {
@@ -38,7 +34,7 @@ func splitCompound(src string) []part {
 			parts = append(parts, part{src: blankOutside(src, from, to)})
 		}
 	}
-	for _, st := range f.Decls[0].(*ast.FuncDecl).Body.List {
+	for _, st := range pc.body() {
 		inner := st
 		if l, ok := st.(*ast.LabeledStmt); ok {
 			inner = l.Stmt

@@ -1,6 +1,8 @@
 package eval
 
 import (
+	"go/ast"
+	"go/parser"
 	"go/scanner"
 	"go/token"
 	"strings"
@@ -161,4 +163,32 @@ func isMethodDecl(toks []token.Token) bool {
 		}
 	}
 	return false
+}
+
+// parsedChunk is a chunk parsed as Go: a declaration chunk as a file, a
+// statement chunk as the body of a function.
+type parsedChunk struct {
+	fset   *token.FileSet
+	file   *ast.File
+	base   int // the token.Pos of the chunk's first byte
+	prefix int // the length of the wrapper before the chunk on its first line
+}
+
+// parseChunk parses src, a chunk of kind.
+func parseChunk(src string, kind chunkKind) (parsedChunk, error) {
+	prefix, suffix := "package p;", ""
+	if kind == stmtChunk {
+		prefix, suffix = "package p; func _() {", "\n}"
+	}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", prefix+src+suffix, parser.SkipObjectResolution)
+	if err != nil {
+		return parsedChunk{}, err
+	}
+	return parsedChunk{fset: fset, file: f, base: fset.File(f.Pos()).Base() + len(prefix), prefix: len(prefix)}, nil
+}
+
+// body returns the statements of a parsed statement chunk.
+func (p parsedChunk) body() []ast.Stmt {
+	return p.file.Decls[0].(*ast.FuncDecl).Body.List
 }

@@ -2,7 +2,6 @@ package eval
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"sort"
 	"strconv"
@@ -27,16 +26,11 @@ func (s *Session) rewriteForks(src string, kind chunkKind, line int, cellSrc str
 	if !strings.Contains(src, "Fork") {
 		return src
 	}
-	prefix, suffix := "package p;", ""
-	if kind == stmtChunk {
-		prefix, suffix = "package p; func _() {", "\n}"
-	}
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "", prefix+src+suffix, parser.SkipObjectResolution)
+	pc, err := parseChunk(src, kind)
 	if err != nil {
 		return src
 	}
-	base := fset.File(f.Pos()).Base() + len(prefix)
+	f, fset, base := pc.file, pc.fset, pc.base
 	off := func(p token.Pos) int { return int(p) - base }
 	cellVars := varDecls(f, s)
 	globals := s.globalVars()
@@ -66,7 +60,7 @@ func (s *Session) rewriteForks(src string, kind chunkKind, line int, cellSrc str
 		pos := fset.Position(call.Args[0].Pos())
 		site := fork.Site{Line: line + pos.Line - 1, Src: lit, Col: pos.Column}
 		if pos.Line == 1 {
-			site.Col -= len(prefix)
+			site.Col -= pc.prefix
 		}
 		names := make([]string, 0, len(uses))
 		for name, at := range uses {

@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"go/parser"
 	"go/scanner"
 	"go/token"
 	"strings"
@@ -58,11 +57,7 @@ func IsComplete(code string) (status, indent string) {
 			continue
 		}
 		for _, ch := range splitChunks(p.src) {
-			src := "package p;" + ch.src
-			if ch.kind == stmtChunk {
-				src = "package p; func _() {" + ch.src + "\n}"
-			}
-			if _, err := parser.ParseFile(token.NewFileSet(), "", src, parser.SkipObjectResolution); err != nil {
+			if _, err := parseChunk(ch.src, ch.kind); err != nil {
 				return "invalid", ""
 			}
 		}

@@ -2,7 +2,6 @@ package eval
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"sort"
 	"strings"
@@ -16,15 +15,11 @@ import (
 // is evaluated before the loop as the spec says (twice, which is harmless
 // for these side-effect-free forms).
 func rewriteRangeInt(src string, kind chunkKind, intNames map[string]bool) string {
-	fset := token.NewFileSet()
-	prefix, suffix := "package p;", ""
-	if kind == stmtChunk {
-		prefix, suffix = "package p; func _() {", "\n}"
-	}
-	f, err := parser.ParseFile(fset, "", prefix+src+suffix, parser.SkipObjectResolution)
+	pc, err := parseChunk(src, kind)
 	if err != nil {
 		return src // yaegi reports the syntax error with the cell's lines
 	}
+	f := pc.file
 	names := map[string]bool{}
 	for n := range intNames {
 		names[n] = true
@@ -36,7 +31,7 @@ func rewriteRangeInt(src string, kind chunkKind, intNames map[string]bool) strin
 		text     string
 	}
 	var edits []edit
-	base := fset.File(f.Pos()).Base() + len(prefix)
+	base := pc.base
 	ast.Inspect(f, func(n ast.Node) bool {
 		rs, ok := n.(*ast.RangeStmt)
 		if !ok || rs.Value != nil || (rs.Key != nil && rs.Tok != token.DEFINE) || !isIntExpr(rs.X, names) {

@@ -199,17 +199,14 @@ func (s *Session) globalVars() map[string]bool {
 // noteGlobalTypes records the types of the variables a chunk declares at its
 // top level, for forks in later cells.
 func (s *Session) noteGlobalTypes(src string, kind chunkKind) {
-	prefix, suffix := "package p;", ""
-	if kind == stmtChunk {
-		prefix, suffix = "package p; func _() {", "\n}"
-	}
-	f, err := parser.ParseFile(token.NewFileSet(), "", prefix+src+suffix, parser.SkipObjectResolution)
+	pc, err := parseChunk(src, kind)
 	if err != nil {
 		return
 	}
+	f := pc.file
 	var top []ast.Node
 	if kind == stmtChunk {
-		for _, st := range f.Decls[0].(*ast.FuncDecl).Body.List {
+		for _, st := range pc.body() {
 			top = append(top, st)
 		}
 	} else {
