@@ -14,7 +14,9 @@ set -euo pipefail
 # benchmark), jupyter_kernel_test (conformance suite), nbclient/nbconvert
 # (notebook execution to compare with `gosys run`), pyzmq (raw frames for the
 # forged-signature tests), ipykernel (the benchmark's reference kernel) and
-# pytest (test runner whose summary line CI reads).
+# pytest (test runner whose summary line CI reads). jupyter-notebook (the
+# Notebook 6 server) and chromium are for the browser test (browser/run.sh),
+# which gets playwright-core from npm but never a browser.
 PACKAGES=(
 	python3-jupyter-client
 	python3-jupyter-kernel-test
@@ -25,6 +27,8 @@ PACKAGES=(
 	python3-zmq
 	python3-ipykernel
 	python3-pytest
+	jupyter-notebook
+	chromium
 )
 
 log() { printf 'deps: %s\n' "$*" >&2; }

@@ -5,6 +5,9 @@
 #   vet     go vet ./...
 #   fmt     gofmt -l finds nothing
 #   gotest  go test -count=1 ./...
+#   browser notebooks/03-pipes.ipynb run in Jupyter Notebook by Debian's
+#           headless Chromium (browser/run.sh, playwright-core); screenshot
+#           in browser/artifacts/03-pipes.png
 #   e2e     the Python end-to-end tests (e2e/) against a kernel built from
 #           this tree and installed with `gosys install --prefix` into a
 #           temporary prefix (scripts/with-kernel.sh)
@@ -67,15 +70,23 @@ step_notebooks() {
 		done' </dev/null 2>&1 | tee "$logs/notebooks.log"
 }
 
+# One notebook run in a real browser: Jupyter Notebook 6 and headless
+# Chromium, driven by playwright-core (browser/run.sh). Leaves a full-page
+# screenshot in browser/artifacts/ for CI to keep.
+step_browser() {
+	timeout --kill-after=30 "$E2E_TIMEOUT" bash scripts/with-kernel.sh bash browser/run.sh \
+		</dev/null 2>&1 | tee "$logs/browser.log"
+}
+
 steps=("$@")
 if ((${#steps[@]} == 0)); then
-	steps=(vet fmt gotest notebooks e2e)
+	steps=(vet fmt gotest notebooks browser e2e)
 fi
 declare -A status
 failed=0
 for s in "${steps[@]}"; do
 	if ! declare -F "step_$s" >/dev/null; then
-		echo "test.sh: unknown step $s (vet fmt gotest notebooks e2e)" >&2
+		echo "test.sh: unknown step $s (vet fmt gotest notebooks browser e2e)" >&2
 		exit 2
 	fi
 	echo "=== $s"
