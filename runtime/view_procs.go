@@ -70,6 +70,9 @@ func Procs() (ProcTree, error) {
 		t.Procs = append(t.Procs, Proc{Pid: pid, PPid: st.PPid, State: string(st.State),
 			Command: procCommand(pid), Depth: depth, RtChild: rtKids[pid]})
 		for _, k := range kids[pid] {
+			if pid == self && !rtKids[k] && idleForkChild(k) {
+				continue
+			}
 			walk(k, depth+1)
 		}
 	}
@@ -135,4 +138,13 @@ func signalName(s syscall.Signal) string {
 // hasZombie reports whether t has a zombie below its root.
 func (t ProcTree) hasZombie() bool {
 	return slices.ContainsFunc(t.Procs, func(p Proc) bool { return p.State == "Z" })
+}
+
+// idleForkChild reports whether pid is one of the kernel's warm children
+// still waiting for a fork (the gosys binary in child mode that rt has not
+// handed a function yet): plumbing, like close-on-exec descriptors, left out
+// of the tree.
+func idleForkChild(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	return err == nil && string(b) == "gosys\x00fork-child\x00"
 }
