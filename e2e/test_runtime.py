@@ -347,6 +347,25 @@ fmt.Println("exit", st.ExitStatus())''')
         out = self.k.ok('import "errors"\nr, _, _ := rt.Pipe()\n_, err := rt.Write(r, []byte("x"))\nfmt.Println(errors.Is(err, syscall.EBADF))')
         self.assertEqual(out, "true\n")
 
+    def test_lanes_tag_output_by_process(self):
+        content, out, err, other = self.k.run('''var lanePid int
+texts := rt.Lanes(func() {
+	fmt.Println("parent says hi")
+	lanePid, _ = rt.Fork(func() {
+		fmt.Println("child says hi")
+	})
+	rt.WaitPid(lanePid)
+	fmt.Println("parent again")
+})
+for _, t := range texts {
+	who := "parent"
+	if t.Pid == lanePid { who = "child" }
+	fmt.Print(who, ": ", t.Text)
+}''')
+        self.assertEqual(content["status"], "ok", content)
+        self.assertIn("parent: parent says hi\nchild: child says hi\nparent: parent again\n", out)
+        self.assertTrue(any(t == "display_data" and "text/html" in c["data"] for t, c in other), other)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

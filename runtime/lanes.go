@@ -1,0 +1,228 @@
+package rt
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// LaneText is one write to descriptor 1 or 2 seen by Lanes.
+type LaneText struct {
+	Pid    int
+	Stream string // "stdout" or "stderr"
+	At     time.Time
+	Text   string
+}
+
+// lanesQuiet is how long Lanes keeps reading after f returned, for output
+// already on its way.
+const lanesQuiet = 100 * time.Millisecond
+
+// Lanes runs f with every write to descriptors 1 and 2 (of this process and
+// of every process that inherits them during f: forked children, programs
+// they exec) tagged with the writer's pid, then shows the output in lanes,
+// one column per process, in the order written. It returns the writes too.
+//
+// How: during f, descriptors 1 and 2 are datagram sockets whose reader asks
+// the kernel for each sender's credentials (SO_PASSCRED), so each write(2)
+// arrives whole with its pid. Output written after f returns (by a child
+// still running) is not shown; a single write larger than the socket's
+// buffer fails with EMSGSIZE in the writer.
+func Lanes(f func()) []LaneText {
+	rec, err := startLanes()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "rt.Lanes:", err)
+		f()
+		return nil
+	}
+	func() {
+		defer rec.restore()
+		f()
+	}()
+	texts := rec.finish()
+	Display(map[string]any{"text/html": LanesHTML(texts), "text/plain": LanesText(texts)}, nil)
+	return texts
+}
+
+// laneRecorder holds the sockets behind descriptors 1 and 2 during Lanes.
+type laneRecorder struct {
+	saved [2]int // the descriptors 1 and 2 had before
+	recv  [2]int // the reading ends
+	mu    sync.Mutex
+	texts []LaneText
+	last  time.Time
+	wg    sync.WaitGroup
+}
+
+func startLanes() (*laneRecorder, error) {
+	r := &laneRecorder{saved: [2]int{-1, -1}, recv: [2]int{-1, -1}, last: time.Now()}
+	for i, fd := range []int{1, 2} {
+		sp, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			r.restore()
+			return nil, fmt.Errorf("socketpair: %w", err)
+		}
+		if err := unix.SetsockoptInt(sp[0], unix.SOL_SOCKET, unix.SO_PASSCRED, 1); err != nil {
+			unix.Close(sp[0])
+			unix.Close(sp[1])
+			r.restore()
+			return nil, fmt.Errorf("SO_PASSCRED: %w", err)
+		}
+		// Room for large writes: forced as root, else up to the system limit.
+		if unix.SetsockoptInt(sp[1], unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, 4<<20) != nil {
+			_ = unix.SetsockoptInt(sp[1], unix.SOL_SOCKET, unix.SO_SNDBUF, 4<<20)
+		}
+		_ = unix.SetsockoptInt(sp[0], unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 8<<20)
+		saved, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 3)
+		if err == nil {
+			err = unix.Dup2(sp[1], fd)
+		}
+		unix.Close(sp[1])
+		if err != nil {
+			unix.Close(sp[0])
+			r.restore()
+			return nil, fmt.Errorf("redirect fd %d: %w", fd, err)
+		}
+		r.saved[i], r.recv[i] = saved, sp[0]
+		r.wg.Add(1)
+		go r.read(sp[0], [2]string{"stdout", "stderr"}[i])
+	}
+	return r, nil
+}
+
+// read collects datagrams until the reading end is shut down.
+func (r *laneRecorder) read(fd int, stream string) {
+	defer r.wg.Done()
+	buf := make([]byte, 4<<20)
+	oob := make([]byte, unix.CmsgSpace(unix.SizeofUcred))
+	for {
+		n, oobn, _, _, err := unix.Recvmsg(fd, buf, oob, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || (n == 0 && oobn == 0) {
+			return
+		}
+		pid := 0
+		if msgs, err := unix.ParseSocketControlMessage(oob[:oobn]); err == nil {
+			for _, m := range msgs {
+				if c, err := unix.ParseUnixCredentials(&m); err == nil {
+					pid = int(c.Pid)
+				}
+			}
+		}
+		now := time.Now()
+		r.mu.Lock()
+		r.texts = append(r.texts, LaneText{Pid: pid, Stream: stream, At: now, Text: string(buf[:n])})
+		r.last = now
+		r.mu.Unlock()
+	}
+}
+
+// restore gives descriptors 1 and 2 back their files.
+func (r *laneRecorder) restore() {
+	for i, fd := range []int{1, 2} {
+		if r.saved[i] >= 0 {
+			_ = unix.Dup2(r.saved[i], fd)
+			unix.Close(r.saved[i])
+			r.saved[i] = -1
+		}
+	}
+}
+
+// finish waits until nothing arrived for lanesQuiet (at most a second),
+// stops the readers and returns what they got.
+func (r *laneRecorder) finish() []LaneText {
+	deadline := time.Now().Add(time.Second)
+	for time.Now().Before(deadline) {
+		r.mu.Lock()
+		quiet := time.Since(r.last) >= lanesQuiet
+		r.mu.Unlock()
+		if quiet {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, fd := range r.recv {
+		if fd >= 0 {
+			_ = unix.Shutdown(fd, unix.SHUT_RDWR)
+		}
+	}
+	r.wg.Wait()
+	for _, fd := range r.recv {
+		if fd >= 0 {
+			unix.Close(fd)
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.texts
+}
+
+// lanePids returns the writers in the order they first wrote.
+func lanePids(texts []LaneText) []int {
+	var pids []int
+	for _, t := range texts {
+		if !slices.Contains(pids, t.Pid) {
+			pids = append(pids, t.Pid)
+		}
+	}
+	return pids
+}
+
+// LanesText renders writes as lines prefixed by the writer's pid, in order.
+func LanesText(texts []LaneText) string {
+	var b strings.Builder
+	for _, t := range texts {
+		for _, line := range strings.SplitAfter(t.Text, "\n") {
+			if line == "" {
+				continue
+			}
+			tag := strconv.Itoa(t.Pid)
+			if t.Stream == "stderr" {
+				tag += " err"
+			}
+			fmt.Fprintf(&b, "[%s] %s", tag, line)
+			if !strings.HasSuffix(line, "\n") {
+				b.WriteString("\n")
+			}
+		}
+	}
+	return b.String()
+}
+
+// LanesHTML renders writes as a table with one column per process and one
+// row per write, in the order written; stderr text is marked.
+func LanesHTML(texts []LaneText) string {
+	pids := lanePids(texts)
+	head := []string{"t (ms)"}
+	for _, p := range pids {
+		label := "pid " + strconv.Itoa(p)
+		if p == os.Getpid() {
+			label += " (this process)"
+		}
+		head = append(head, label)
+	}
+	var rows [][]string
+	var start time.Time
+	if len(texts) > 0 {
+		start = texts[0].At
+	}
+	for _, t := range texts {
+		row := make([]string, len(pids)+1)
+		row[0] = "\x00" + strconv.FormatFloat(float64(t.At.Sub(start).Microseconds())/1000, 'f', 1, 64)
+		text := `<pre style="margin:0;font:inherit;white-space:pre-wrap">` + esc(strings.TrimSuffix(t.Text, "\n")) + `</pre>`
+		if t.Stream == "stderr" {
+			text = `<span style="color:#c0392b">` + text + `</span>`
+		}
+		row[slices.Index(pids, t.Pid)+1] = text
+		rows = append(rows, row)
+	}
+	return htmlTable("output by process, in the order written", head, rows)
+}
