@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -68,6 +69,9 @@ func startLanes() (*laneRecorder, error) {
 			r.restore()
 			return nil, fmt.Errorf("socketpair: %w", err)
 		}
+		// The kernel stamps each datagram when it is written: sorting by the
+		// stamp orders the two streams as written.
+		_ = unix.SetsockoptInt(sp[0], unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
 		if err := unix.SetsockoptInt(sp[0], unix.SOL_SOCKET, unix.SO_PASSCRED, 1); err != nil {
 			unix.Close(sp[0])
 			unix.Close(sp[1])
@@ -100,7 +104,7 @@ func startLanes() (*laneRecorder, error) {
 func (r *laneRecorder) read(fd int, stream string) {
 	defer r.wg.Done()
 	buf := make([]byte, 4<<20)
-	oob := make([]byte, unix.CmsgSpace(unix.SizeofUcred))
+	oob := make([]byte, unix.CmsgSpace(unix.SizeofUcred)+unix.CmsgSpace(int(unsafe.Sizeof(unix.Timespec{}))))
 	for {
 		n, oobn, _, _, err := unix.Recvmsg(fd, buf, oob, 0)
 		if err == unix.EINTR {
@@ -110,16 +114,22 @@ func (r *laneRecorder) read(fd int, stream string) {
 			return
 		}
 		pid := 0
+		now := time.Now()
+		at := now
 		if msgs, err := unix.ParseSocketControlMessage(oob[:oobn]); err == nil {
 			for _, m := range msgs {
 				if c, err := unix.ParseUnixCredentials(&m); err == nil {
 					pid = int(c.Pid)
 				}
+				if m.Header.Level == unix.SOL_SOCKET && m.Header.Type == unix.SCM_TIMESTAMPNS &&
+					len(m.Data) >= int(unsafe.Sizeof(unix.Timespec{})) {
+					ts := *(*unix.Timespec)(unsafe.Pointer(&m.Data[0]))
+					at = time.Unix(ts.Unix())
+				}
 			}
 		}
-		now := time.Now()
 		r.mu.Lock()
-		r.texts = append(r.texts, LaneText{Pid: pid, Stream: stream, At: now, Text: string(buf[:n])})
+		r.texts = append(r.texts, LaneText{Pid: pid, Stream: stream, At: at, Text: string(buf[:n])})
 		r.last = now
 		r.mu.Unlock()
 	}
@@ -162,6 +172,7 @@ func (r *laneRecorder) finish() []LaneText {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	slices.SortStableFunc(r.texts, func(a, b LaneText) int { return a.At.Compare(b.At) })
 	return r.texts
 }
 
