@@ -3,7 +3,6 @@ package rt
 import (
 	"fmt"
 	"os"
-	"slices"
 	"syscall"
 	"time"
 
@@ -133,11 +132,6 @@ func signalName(s syscall.Signal) string {
 		return n
 	}
 	return fmt.Sprintf("signal %d", int(s))
-}
-
-// hasZombie reports whether t has a zombie below its root.
-func (t ProcTree) hasZombie() bool {
-	return slices.ContainsFunc(t.Procs, func(p Proc) bool { return p.State == "Z" })
 }
 
 // idleForkChild reports whether pid is one of the kernel's warm children

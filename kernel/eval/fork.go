@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/traefik/yaegi/interp"
+
 	"gosys/kernel/fork"
 	"gosys/runtime/cellctl"
 )
@@ -60,7 +62,7 @@ func (s *Session) payload(site fork.Site, vals []any) (*fork.Payload, []int, err
 		}
 		typ := s.globalType(name)
 		if typ == "" {
-			typ = typeString(v.Type())
+			typ = v.Type().String() // compiled types print as pkg.Name, resolved through the child's imports
 		}
 		x, err := enc.Encode(v)
 		if err != nil {
@@ -76,7 +78,7 @@ func (s *Session) payload(site fork.Site, vals []any) (*fork.Payload, []int, err
 		v := reflect.ValueOf(vals[i])
 		typ := site.Types[i]
 		if typ == "" && v.IsValid() {
-			typ = typeString(v.Type())
+			typ = v.Type().String() // compiled types print as pkg.Name, resolved through the child's imports
 		}
 		if typ == "" {
 			// A nil interface value: nothing tells its static type.
@@ -147,12 +149,6 @@ func (s *Session) env() []string {
 		return nil
 	}
 	return env
-}
-
-// typeString writes a reflect type as Go source. Compiled types print as
-// pkg.Name, which the child resolves through its imports.
-func typeString(t reflect.Type) string {
-	return t.String()
 }
 
 var qualified = regexp.MustCompile(`\b([a-z_][A-Za-z0-9_]*)\.[A-Z]`)
@@ -301,7 +297,7 @@ func (s *Session) RunChild(p *fork.Payload) int {
 	site := p.Site
 	body := strings.Repeat(" ", max(site.Col-1, 0)) + "func _gosysChild" + strings.TrimPrefix(site.Src, "func")
 	// The child may fork in turn.
-	body = s.rewriteForks(body, declChunk, site.Line, site.Src)
+	body = s.rewriteForks(body, declChunk, site.Line)
 	if _, err := s.eval(ctx, site.Line, body); err != nil {
 		return fail("compiling the forked function", err)
 	}
@@ -310,12 +306,13 @@ func (s *Session) RunChild(p *fork.Payload) int {
 	if err == nil {
 		return 0
 	}
-	e := s.describe(err, site.Src, "")
-	if e.Name == "Exit" {
-		var code int
-		fmt.Sscanf(e.Value, "the cell called exit(%d)", &code)
-		return code
+	var pv interp.Panic
+	if errors.As(err, &pv) {
+		if code, ok := exitCode(pv.Value); ok {
+			return code // os.Exit in the child: yaegi turned it into a panic
+		}
 	}
+	e := s.describe(err, site.Src, "")
 	fmt.Fprintln(os.Stderr, strings.Join(e.Traceback, "\n"))
 	return 2
 }

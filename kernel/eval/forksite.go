@@ -22,7 +22,7 @@ const forkHook = "gosys/kernel/eval/forkhook"
 //
 // The literal stays, so the parent still compiles it and reports its errors
 // with the cell's lines. line is the chunk's first line in the cell.
-func (s *Session) rewriteForks(src string, kind chunkKind, line int, cellSrc string) string {
+func (s *Session) rewriteForks(src string, kind chunkKind, line int) string {
 	if !strings.Contains(src, "Fork") {
 		return src
 	}

@@ -221,7 +221,7 @@ func (s *Session) runGo(ctx context.Context, cellSrc string, p piece, lastPiece 
 		if ch.kind == stmtChunk && lastPiece && i == len(chunks)-1 {
 			return s.runLast(ctx, cellSrc, ch, ints)
 		}
-		src := s.rewrite(ch.src, ch.kind, ch.line, cellSrc, ints)
+		src := s.rewrite(ch.src, ch.kind, ch.line, ints)
 		if ch.kind == declChunk {
 			var left bool
 			if src, left = s.dropKnownImports(src); !left {
@@ -240,8 +240,8 @@ func (s *Session) runGo(ctx context.Context, cellSrc string, p piece, lastPiece 
 }
 
 // rewrite applies the source rewrites a chunk needs before yaegi sees it.
-func (s *Session) rewrite(src string, kind chunkKind, line int, cellSrc string, ints map[string]bool) string {
-	return s.rewriteForks(rewriteRangeInt(src, kind, ints), kind, line, cellSrc)
+func (s *Session) rewrite(src string, kind chunkKind, line int, ints map[string]bool) string {
+	return s.rewriteForks(rewriteRangeInt(src, kind, ints), kind, line)
 }
 
 // evalChunk evaluates a rewritten chunk, statement chunks part by part
@@ -274,7 +274,7 @@ func (s *Session) runLast(ctx context.Context, cellSrc string, ch chunk, ints ma
 	head, tail := ch.src[:ch.lastOff], ch.src[ch.lastOff:]
 	expr := strings.TrimRight(strings.TrimSpace(tail), ";")
 	if !isValueExpr(expr) {
-		src := s.rewrite(ch.src, ch.kind, ch.line, cellSrc, ints)
+		src := s.rewrite(ch.src, ch.kind, ch.line, ints)
 		if err := s.evalChunk(ctx, ch.line, src, ch.kind); err != nil {
 			return Outcome{Err: s.describe(err, cellSrc, src)}
 		}
@@ -282,7 +282,7 @@ func (s *Session) runLast(ctx context.Context, cellSrc string, ch chunk, ints ma
 		return Outcome{}
 	}
 	if strings.TrimSpace(head) != "" {
-		src := s.rewrite(head, ch.kind, ch.line, cellSrc, ints)
+		src := s.rewrite(head, ch.kind, ch.line, ints)
 		if err := s.evalChunk(ctx, ch.line, src, ch.kind); err != nil {
 			return Outcome{Err: s.describe(err, cellSrc, src)}
 		}
@@ -292,11 +292,11 @@ func (s *Session) runLast(ctx context.Context, cellSrc string, ch chunk, ints ma
 	// Blank out the head so the expression keeps its line and column.
 	pad := strings.Repeat(" ", len(head)-strings.LastIndexByte(head, '\n')-1)
 	s.shown = nil
-	expr = s.rewriteForks(expr, stmtChunk, tailLine, cellSrc)
+	expr = s.rewriteForks(expr, stmtChunk, tailLine)
 	_, err := s.eval(ctx, tailLine, pad+"_gosysResult.Show("+expr+")")
 	if isCompileError(err) {
 		// Not a single value (a call with no result, say): run it as a statement.
-		_, err = s.eval(ctx, tailLine, pad+s.rewriteForks(tail, stmtChunk, tailLine, cellSrc))
+		_, err = s.eval(ctx, tailLine, pad+s.rewriteForks(tail, stmtChunk, tailLine))
 		if err != nil {
 			return Outcome{Err: s.describe(err, cellSrc, tail)}
 		}
