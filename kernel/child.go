@@ -4,10 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"gosys/kernel/eval"
 	"gosys/kernel/fork"
 	"gosys/runtime/cellctl"
+	"gosys/runtime/tracewire"
+
+	"golang.org/x/sys/unix"
 )
 
 // RunForkChild is the life of a process started by rt.Fork: it reads its
@@ -33,5 +37,15 @@ func RunForkChild() int {
 		fmt.Fprintf(os.Stderr, "gosys: forked child %d: %v\n", os.Getpid(), err)
 		return 2
 	}
-	return session.RunChild(p)
+	if p.TraceFD > 0 {
+		// Programs the child execs do not take part in the trace.
+		unix.CloseOnExec(p.TraceFD)
+		tracewire.SetFD(p.TraceFD)
+	}
+	code := session.RunChild(p)
+	if tracewire.Active() {
+		now := time.Now()
+		tracewire.Emit(tracewire.Event{Call: "exit", FD: -1, Ret: code, Start: now, End: now})
+	}
+	return code
 }

@@ -14,10 +14,13 @@ const pipeBuf = 4096
 // Pipe makes a pipe as pipe(2) does: bytes written to w are read from r.
 // Both descriptors are blocking and not close-on-exec.
 func Pipe() (r, w int, err error) {
+	t := beginCall()
 	var p [2]int
 	if err := unix.Pipe2(p[:], 0); err != nil {
+		endCall(t, TraceEvent{Call: "pipe", FD: -1, Ret: -1}, err)
 		return -1, -1, fmt.Errorf("pipe: %w", err)
 	}
+	endCall(t, fdEvent("pipe", p[0], p[1]), nil)
 	return p[0], p[1], nil
 }
 
@@ -26,7 +29,16 @@ func Pipe() (r, w int, err error) {
 // write ends are all closed. On a descriptor with O_NONBLOCK set it does not
 // wait (syscall.EAGAIN, as in C).
 func Read(fd int, p []byte) (n int, err error) {
+	t := beginCall()
 	n, err = read(fd, p)
+	if !t.IsZero() {
+		e := fdEvent("read", fd, n)
+		e.Data = string(p[:max(n, 0)])
+		if err == nil && n == 0 && len(p) > 0 {
+			e.Err = "EOF"
+		}
+		endCall(t, e, err)
+	}
 	switch {
 	case err != nil:
 		return 0, fmt.Errorf("read from fd %d: %w", fd, err)
@@ -64,6 +76,13 @@ func read(fd int, p []byte) (int, error) {
 // descriptor with O_NONBLOCK set it stops at syscall.EAGAIN, as in C.
 // Concurrent writes of up to 4096 bytes to one pipe are not interleaved.
 func Write(fd int, p []byte) (n int, err error) {
+	if t := beginCall(); !t.IsZero() {
+		defer func() {
+			e := fdEvent("write", fd, n)
+			e.Data = string(p[:n])
+			endCall(t, e, err)
+		}()
+	}
 	nb, err := nonblocking(fd)
 	var st unix.Stat_t
 	if err == nil {
@@ -103,7 +122,14 @@ func Write(fd int, p []byte) (n int, err error) {
 
 // Close closes fd as close(2) does.
 func Close(fd int) error {
-	if err := unix.Close(fd); err != nil {
+	t := beginCall()
+	var e TraceEvent
+	if !t.IsZero() {
+		e = fdEvent("close", fd, 0)
+	}
+	err := unix.Close(fd)
+	endCall(t, e, err)
+	if err != nil {
 		return fmt.Errorf("close fd %d: %w", fd, err)
 	}
 	return nil
@@ -114,7 +140,13 @@ func Close(fd int) error {
 // close-on-exec unless flags has O_CLOEXEC. Opening a FIFO blocks as open(2)
 // does, and an interrupt does not end that wait.
 func Open(path string, flags int, perm uint32) (fd int, err error) {
+	t := beginCall()
 	fd, err = unix.Open(path, flags, perm)
+	if !t.IsZero() {
+		e := fdEvent("open", fd, fd)
+		e.FD, e.Object = -1, path
+		endCall(t, e, err)
+	}
 	if err != nil {
 		return -1, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -124,7 +156,9 @@ func Open(path string, flags int, perm uint32) (fd int, err error) {
 // Dup returns a new descriptor, the lowest free number, for the open file
 // of fd, as dup(2) does. It is not close-on-exec.
 func Dup(fd int) (int, error) {
+	t := beginCall()
 	nfd, err := unix.Dup(fd)
+	endCall(t, fdEvent("dup", fd, nfd), err)
 	if err != nil {
 		return -1, fmt.Errorf("dup fd %d: %w", fd, err)
 	}
@@ -135,12 +169,14 @@ func Dup(fd int) (int, error) {
 // it was open, as dup2(2) does; newfd is not close-on-exec. When oldfd ==
 // newfd it only checks that oldfd is open.
 func Dup2(oldfd, newfd int) error {
+	t := beginCall()
 	var err error
 	if oldfd == newfd {
 		_, err = unix.FcntlInt(uintptr(oldfd), unix.F_GETFD, 0)
 	} else {
 		err = unix.Dup3(oldfd, newfd, 0)
 	}
+	endCall(t, fdEvent("dup2", oldfd, newfd), err)
 	if err != nil {
 		return fmt.Errorf("dup2 fd %d to %d: %w", oldfd, newfd, err)
 	}

@@ -14,6 +14,7 @@ import (
 	rt "gosys/runtime"
 	"gosys/runtime/cellctl"
 	"gosys/runtime/displaywire"
+	"gosys/runtime/tracewire"
 )
 
 // roleEnv names the environment variable that makes the test binary play a
@@ -43,6 +44,15 @@ var roles = map[string]func(){
 		err := rt.Exec(os.Getenv("EXEC_PATH"), "-c", "exit 9")
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	},
+	"trace": func() {
+		// Descriptor 3 is the write end of the tracer's pipe, 4 the trace
+		// socket, as a forked child would have them.
+		cellctl.SetChild()
+		tracewire.SetFD(4)
+		rt.Write(3, []byte("from the child"))
+		rt.Close(3)
+		rt.Exit(5)
 	},
 	"display": func() {
 		cellctl.SetChild()

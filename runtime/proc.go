@@ -36,6 +36,8 @@ var ErrKernelProcess = errors.New("not allowed in the kernel process, it would e
 // error and leaves the session alive.
 func Exit(code int) {
 	if cellctl.IsChild() {
+		t := beginCall()
+		endCall(t, TraceEvent{Call: "exit", FD: -1, Ret: code}, nil)
 		os.Exit(code)
 	}
 	panic(&ExitError{Code: code})

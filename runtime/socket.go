@@ -11,7 +11,13 @@ import (
 // ai.SockType, ai.Protocol). The descriptor is blocking and not
 // close-on-exec.
 func Socket(family, sockType, protocol int) (fd int, err error) {
+	t := beginCall()
 	fd, err = unix.Socket(family, sockType, protocol)
+	if !t.IsZero() {
+		e := fdEvent("socket", fd, fd)
+		e.FD = -1
+		endCall(t, e, err)
+	}
 	if err != nil {
 		return -1, fmt.Errorf("socket: %w", err)
 	}
@@ -23,7 +29,17 @@ func Socket(family, sockType, protocol int) (fd int, err error) {
 // binds fd to ai.Addr as bind(2) does. An AF_INET6 socket keeps the
 // system's default IPV6_V6ONLY.
 func Bind(fd int, ai AddrInfo) error {
+	t := beginCall()
 	var err error = syscall.EINVAL
+	defer func() {
+		if !t.IsZero() {
+			e := fdEvent("bind", fd, 0)
+			if e.Local == "" {
+				e.Local = sockaddrString(ai.Addr)
+			}
+			endCall(t, e, err)
+		}
+	}()
 	if ai.Addr != nil {
 		err = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
 	}
@@ -39,7 +55,10 @@ func Bind(fd int, ai AddrInfo) error {
 // Listen marks fd as accepting connections, with at most backlog of them
 // waiting for Accept, as listen(2) does.
 func Listen(fd, backlog int) error {
-	if err := unix.Listen(fd, backlog); err != nil {
+	t := beginCall()
+	err := unix.Listen(fd, backlog)
+	endCall(t, fdEvent("listen", fd, 0), err)
+	if err != nil {
 		return fmt.Errorf("listen on fd %d: %w", fd, err)
 	}
 	return nil
@@ -51,6 +70,13 @@ func Listen(fd, backlog int) error {
 // Another process accepting on the same socket may take the connection
 // Accept was woken for; Accept then waits, uninterruptibly, for the next.
 func Accept(fd int) (conn int, err error) {
+	if t := beginCall(); !t.IsZero() {
+		defer func() {
+			e := fdEvent("accept", conn, conn)
+			e.FD = fd
+			endCall(t, e, err)
+		}()
+	}
 	nb, err := nonblocking(fd)
 	for err == nil {
 		if !nb {
@@ -76,7 +102,16 @@ func Accept(fd int) (conn int, err error) {
 // later Connect gives syscall.EALREADY or syscall.EISCONN. On a descriptor
 // with O_NONBLOCK set it does not wait (syscall.EINPROGRESS, as in C).
 func Connect(fd int, ai AddrInfo) error {
-	if err := connect(fd, ai.Addr); err != nil {
+	t := beginCall()
+	err := connect(fd, ai.Addr)
+	if !t.IsZero() {
+		e := fdEvent("connect", fd, 0)
+		if e.Peer == "" {
+			e.Peer = sockaddrString(ai.Addr)
+		}
+		endCall(t, e, err)
+	}
+	if err != nil {
 		return fmt.Errorf("connect fd %d to %s: %w", fd, sockaddrString(ai.Addr), err)
 	}
 	return nil

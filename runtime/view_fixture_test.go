@@ -2,6 +2,7 @@ package rt_test
 
 import (
 	"math"
+	"slices"
 	"syscall"
 	"time"
 
@@ -104,6 +105,61 @@ var (
 	}
 )
 
+// fixtureTrace is a pipe exchange between a parent and a forked child, then
+// a TCP exchange with a second child, with a blocked read and a write that
+// fails with EPIPE.
+func fixtureTrace() []rt.TraceEvent {
+	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	at := func(us int) time.Time { return t0.Add(time.Duration(us) * time.Microsecond) }
+	ev := func(pid, from, to int, call string, fd, ret int) rt.TraceEvent {
+		return rt.TraceEvent{Pid: pid, Start: at(from), End: at(to), Call: call, FD: fd, Ret: ret}
+	}
+	pipe := "pipe:[52831]"
+	with := func(e rt.TraceEvent, f func(*rt.TraceEvent)) rt.TraceEvent { f(&e); return e }
+	return []rt.TraceEvent{
+		with(ev(4242, 0, 12, "pipe", 3, 4), func(e *rt.TraceEvent) { e.Object = pipe }),
+		ev(4242, 20, 2100, "fork", -1, 4243),
+		with(ev(4242, 2200, 2215, "close", 4, 0), func(e *rt.TraceEvent) { e.Object = pipe }),
+		with(ev(4243, 2400, 2410, "close", 3, 0), func(e *rt.TraceEvent) { e.Object = pipe }),
+		with(ev(4243, 2500, 2530, "write", 4, 6), func(e *rt.TraceEvent) { e.Object, e.Data = pipe, "hello\n" }),
+		with(ev(4242, 2220, 2560, "read", 3, 6), func(e *rt.TraceEvent) { e.Object, e.Data = pipe, "hello\n" }),
+		with(ev(4243, 2600, 2620, "write", 4, 20), func(e *rt.TraceEvent) { e.Object, e.Data = pipe, "<b>&amp; 20 bytes..." }),
+		with(ev(4243, 2630, 2640, "close", 4, 0), func(e *rt.TraceEvent) { e.Object = pipe }),
+		ev(4243, 2650, 2650, "exit", -1, 0),
+		with(ev(4242, 2580, 2700, "read", 3, 8), func(e *rt.TraceEvent) { e.Object, e.Data = pipe, "<b>&amp;" }),
+		with(ev(4242, 2710, 2720, "read", 3, 12), func(e *rt.TraceEvent) { e.Object, e.Data = pipe, " 20 bytes..." }),
+		with(ev(4242, 2730, 2735, "read", 3, 0), func(e *rt.TraceEvent) { e.Object, e.Err = pipe, "EOF" }),
+		with(ev(4242, 2740, 4100, "wait", -1, 4243), func(e *rt.TraceEvent) { e.Status = "exited 0" }),
+		with(ev(4242, 5000, 5010, "socket", -1, 5), func(e *rt.TraceEvent) { e.Object = "socket:[61000]" }),
+		with(ev(4242, 5020, 5030, "bind", 5, 0), func(e *rt.TraceEvent) { e.Local = "127.0.0.1:8080" }),
+		with(ev(4242, 5040, 5045, "listen", 5, 0), func(e *rt.TraceEvent) { e.Local = "127.0.0.1:8080" }),
+		ev(4242, 5050, 7000, "fork", -1, 4244),
+		with(ev(4244, 7300, 7310, "socket", -1, 6), func(e *rt.TraceEvent) { e.Object = "socket:[61010]" }),
+		with(ev(4244, 7320, 7400, "connect", 6, 0), func(e *rt.TraceEvent) {
+			e.Object, e.Local, e.Peer = "socket:[61010]", "127.0.0.1:40112", "127.0.0.1:8080"
+		}),
+		with(ev(4242, 7100, 7420, "accept", 5, 7), func(e *rt.TraceEvent) {
+			e.Object, e.Local, e.Peer = "socket:[61011]", "127.0.0.1:8080", "127.0.0.1:40112"
+		}),
+		with(ev(4244, 7450, 7460, "write", 6, 4), func(e *rt.TraceEvent) {
+			e.Object, e.Local, e.Peer, e.Data = "socket:[61010]", "127.0.0.1:40112", "127.0.0.1:8080", "ping"
+		}),
+		with(ev(4242, 7430, 7480, "read", 7, 4), func(e *rt.TraceEvent) {
+			e.Object, e.Local, e.Peer, e.Data = "socket:[61011]", "127.0.0.1:8080", "127.0.0.1:40112", "ping"
+		}),
+		with(ev(4242, 7490, 7500, "write", 7, 4), func(e *rt.TraceEvent) {
+			e.Object, e.Local, e.Peer, e.Data = "socket:[61011]", "127.0.0.1:8080", "127.0.0.1:40112", "pong"
+		}),
+		with(ev(4244, 7470, 7520, "read", 6, 4), func(e *rt.TraceEvent) {
+			e.Object, e.Local, e.Peer, e.Data = "socket:[61010]", "127.0.0.1:40112", "127.0.0.1:8080", "pong"
+		}),
+		with(ev(4242, 7530, 7540, "close", 7, 0), func(e *rt.TraceEvent) { e.Object = "socket:[61011]" }),
+		with(ev(4244, 7600, 7620, "write", 6, 0), func(e *rt.TraceEvent) { e.Object, e.Err = "socket:[61010]", "EPIPE" }),
+		ev(4244, 7630, 7630, "exit", -1, 1),
+		with(ev(4242, 7550, 9000, "wait", -1, 4244), func(e *rt.TraceEvent) { e.Status = "exited 1" }),
+	}
+}
+
 // views is every rendering with fixed inputs, by golden file name.
 func views() map[string]string {
 	t := fixtureTables()
@@ -125,5 +181,9 @@ func views() map[string]string {
 		"line.txt":          rt.LineChartText("throughput by buffer size", lineXs, lineYs, "buffer (KiB)", "MB/s"),
 		"line-empty.svg":    rt.LineChartSVG("nothing yet", nil, nil, "x", "y"),
 		"sockets-none.html": rt.SocketsHTML(nil),
+		"trace.svg":         rt.TraceSVG(fixtureTrace()),
+		"trace.txt":         rt.TraceText(fixtureTrace()),
+		"trace-empty.html":  rt.TraceHTML(nil),
+		"trace-long.svg":    rt.TraceSVG(slices.Repeat(fixtureTrace()[:2], 120)),
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"gosys/runtime/cellctl"
 )
@@ -14,7 +15,9 @@ import (
 // otherwise, e.g. by os/exec, are never reaped by Wait. With no such child
 // left it returns an error wrapping syscall.ECHILD.
 func Wait() (pid int, status syscall.WaitStatus, err error) {
+	t := beginCall()
 	c, err := wait(-1)
+	endWait(t, c, err)
 	if err != nil {
 		return -1, 0, fmt.Errorf("wait: %w", err)
 	}
@@ -26,11 +29,24 @@ func Wait() (pid int, status syscall.WaitStatus, err error) {
 // means any such child, as in Wait. Any other pid, or one already reaped,
 // gives an error wrapping syscall.ECHILD.
 func WaitPid(pid int) (status syscall.WaitStatus, err error) {
+	t := beginCall()
 	c, err := wait(pid)
+	endWait(t, c, err)
 	if err != nil {
 		return 0, fmt.Errorf("waitpid %d: %w", pid, err)
 	}
 	return c.Status, nil
+}
+
+// endWait records a Wait or WaitPid that began at t.
+func endWait(t time.Time, c cellctl.Child, err error) {
+	e := TraceEvent{Call: "wait", FD: -1, Ret: c.Pid}
+	if err == nil {
+		e.Status = statusText(c.Status)
+	} else {
+		e.Ret = -1
+	}
+	endCall(t, e, err)
 }
 
 // wait reaps the registered child pid, or any when pid is -1, waking on

@@ -12,11 +12,13 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/traefik/yaegi/interp"
 
 	"gosys/kernel/fork"
 	"gosys/runtime/cellctl"
+	"gosys/runtime/tracewire"
 )
 
 // addSite registers a fork site and returns its number.
@@ -37,11 +39,25 @@ func (s *Session) forkCall(id int, vals []any, _ func()) (int, error) {
 	if !ok || len(vals) != len(site.Captures) {
 		return 0, fmt.Errorf("rt.Fork: unknown fork site %d", id)
 	}
+	start := time.Now()
 	p, fds, err := s.payload(site, vals)
-	if err != nil {
-		return 0, err
+	if err == nil {
+		if tfd := tracewire.FD(); tfd > 0 {
+			p.TraceFD = tfd
+			fds = append(fds, tfd)
+		}
 	}
-	pid, err := s.forker.Start(p, fds)
+	pid := 0
+	if err == nil {
+		pid, err = s.forker.Start(p, fds)
+	}
+	if tracewire.Active() {
+		e := tracewire.Event{Call: "fork", FD: -1, Ret: pid, Start: start, End: time.Now()}
+		if err != nil {
+			e.Ret, e.Err = -1, err.Error()
+		}
+		tracewire.Emit(e)
+	}
 	if err != nil {
 		return 0, err
 	}

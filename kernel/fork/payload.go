@@ -28,6 +28,9 @@ type Payload struct {
 	// Env is the environment cells saw in the parent (the interpreter keeps
 	// its own copy of it).
 	Env []string `json:"env"`
+	// TraceFD is the parent's rt.Trace socket, passed at this number, or 0
+	// when no trace is running.
+	TraceFD int `json:"trace_fd,omitempty"`
 }
 
 // Site is one rt.Fork call in a cell.

@@ -6,6 +6,8 @@
 package rtsymbols
 
 import (
+	"go/constant"
+	"go/token"
 	"gosys/runtime"
 	"reflect"
 )
@@ -60,6 +62,7 @@ func init() {
 		"Listen":             reflect.ValueOf(rt.Listen),
 		"LookupHost":         reflect.ValueOf(rt.LookupHost),
 		"Markdown":           reflect.ValueOf(rt.Markdown),
+		"MaxTraceEvents":     reflect.ValueOf(constant.MakeFromLiteral("20000", token.INT, 0)),
 		"Open":               reflect.ValueOf(rt.Open),
 		"PNG":                reflect.ValueOf(rt.PNG),
 		"Pipe":               reflect.ValueOf(rt.Pipe),
@@ -79,6 +82,11 @@ func init() {
 		"SocketsHTML":        reflect.ValueOf(rt.SocketsHTML),
 		"SocketsText":        reflect.ValueOf(rt.SocketsText),
 		"StatusText":         reflect.ValueOf(rt.StatusText),
+		"Trace":              reflect.ValueOf(rt.Trace),
+		"TraceHTML":          reflect.ValueOf(rt.TraceHTML),
+		"TraceLabel":         reflect.ValueOf(rt.TraceLabel),
+		"TraceSVG":           reflect.ValueOf(rt.TraceSVG),
+		"TraceText":          reflect.ValueOf(rt.TraceText),
 		"UpdateDisplay":      reflect.ValueOf(rt.UpdateDisplay),
 		"Wait":               reflect.ValueOf(rt.Wait),
 		"WaitPid":            reflect.ValueOf(rt.WaitPid),
@@ -100,6 +108,7 @@ func init() {
 		"ReapedChild": reflect.ValueOf((*rt.ReapedChild)(nil)),
 		"SVGer":       reflect.ValueOf((*rt.SVGer)(nil)),
 		"SocketInfo":  reflect.ValueOf((*rt.SocketInfo)(nil)),
+		"TraceEvent":  reflect.ValueOf((*rt.TraceEvent)(nil)),
 
 		// interface wrapper definitions
 		"_HTMLer":     reflect.ValueOf((*_gosys_runtime_HTMLer)(nil)),
