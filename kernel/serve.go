@@ -56,6 +56,9 @@ func Serve(opts Options) error {
 		return err
 	}
 	defer socks.Close()
+	if info.Transport == "tcp" {
+		cellctl.SetKernelPorts(info.ShellPort, info.IOPubPort, info.StdinPort, info.ControlPort, info.HBPort)
+	}
 	pub := publish.New(socks.IOPub, signer, logger)
 
 	out, origStderr, err := capture.StartOutput(pub)

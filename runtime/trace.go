@@ -191,11 +191,14 @@ func (r *traceRecorder) finish() ([]TraceEvent, int) {
 	return r.events, r.dropped
 }
 
-// traceAt is when a call counts as made, the order of the trace: when it
-// returned, except for Fork, which counts from when it began (the child may
-// run before Fork returns in the parent).
+// traceAt is when a call counts as made, the order of the trace. A call
+// that sends (write, close, connect, fork, exit) counts from when it
+// began: its bytes, its end of file or its child can reach another process
+// before it returns in its own. Every other call counts from when it
+// returned, so a read always comes after the write it got bytes from.
 func traceAt(e TraceEvent) time.Time {
-	if e.Call == "fork" {
+	switch e.Call {
+	case "write", "close", "connect", "fork", "exit":
 		return e.Start
 	}
 	return e.End

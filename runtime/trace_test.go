@@ -87,8 +87,20 @@ func TestTraceFollowsAChild(t *testing.T) {
 			t.Fatal(err)
 		}
 		cmd := roleCmd("trace")
-		cmd.ExtraFiles = []*os.File{os.NewFile(uintptr(w), "w"), os.NewFile(uintptr(tracewire.FD()), "trace")}
-		if err := cmd.Start(); err != nil {
+		// Copies, closed here: an *os.File closes its descriptor when
+		// collected, which must not hit a number reused since.
+		for _, fd := range []int{w, tracewire.FD()} {
+			dup, err := syscall.Dup(fd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd.ExtraFiles = append(cmd.ExtraFiles, os.NewFile(uintptr(dup), "copy"))
+		}
+		err = cmd.Start()
+		for _, f := range cmd.ExtraFiles {
+			f.Close()
+		}
+		if err != nil {
 			t.Fatal(err)
 		}
 		child = cmd.Process.Pid

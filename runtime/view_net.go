@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"gosys/runtime/cellctl"
 )
 
 // SocketInfo is what the kernel says of one socket in /proc/net.
@@ -177,8 +179,9 @@ func netSockets() map[uint64]SocketInfo {
 // when their local or peer port is that of an owned listening socket, or
 // their peer is the peer of an owned connection: the connections this
 // process's servers and clients closed (a closed connection to a server
-// it no longer talks to is not found). Sorted by local port, listeners
-// first, then by address.
+// it no longer talks to is not found). The kernel's own Jupyter
+// connections are left out. Sorted by local port, listeners first, then by
+// address.
 func Sockets() ([]SocketInfo, error) {
 	procs, err := allProcs()
 	if err != nil {
@@ -201,6 +204,10 @@ func Sockets() ([]SocketInfo, error) {
 	owners := scanHolders(descendants(os.Getpid(), childrenOf(procs)), want)
 	var out []SocketInfo
 	listenPorts, peers := map[string]bool{}, map[string]bool{}
+	all = slices.DeleteFunc(all, func(s SocketInfo) bool {
+		port, err := strconv.Atoi(portOf(s.Local))
+		return err == nil && cellctl.IsKernelPort(port)
+	})
 	for _, s := range all {
 		if o := owners["socket:["+strconv.FormatUint(s.Inode, 10)+"]"]; s.Inode != 0 && o != nil {
 			s.Owners = o

@@ -46,7 +46,7 @@ type traceLink struct {
 // took them (through the same pipe, or the two ends of one TCP
 // connection, first in first out), connect to accept, fork to the child's
 // first event and a child's exit (or last event) to the wait that reaped
-// it. events must be in the order their calls returned.
+// it. events must be in the order Trace returns them.
 func traceLinks(events []TraceEvent) []traceLink {
 	type pending struct{ ev, left int }
 	queues := map[string][]pending{}
@@ -217,8 +217,8 @@ func ms(d time.Duration) string {
 	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 3, 64)
 }
 
-// TraceText renders events as text, one line per call in the order they
-// returned: time in ms from the first call, pid, the call, and where its
+// TraceText renders events as text, one line per call in the order Trace
+// returns them (see Trace): time in ms from the first call, pid, the call, and where its
 // bytes went or came from. The result depends on its argument alone.
 func TraceText(events []TraceEvent) string {
 	if len(events) == 0 {
@@ -265,8 +265,8 @@ func TraceText(events []TraceEvent) string {
 }
 
 // TraceHTML renders events as a sequence diagram (inline SVG): one
-// lifeline per process, a dot and a label per call in the order the calls
-// returned, a thick bar where a call waited, and arrows for bytes moving
+// lifeline per process, a dot and a label per call in the order Trace
+// returns them, a thick bar where a call waited, and arrows for bytes moving
 // from a write to the read that took them (pipes orange, TCP blue, with the
 // byte count), connect → accept, fork → child and exit → wait. Text and
 // lines follow the page's text color. At most 200 calls are drawn. The
@@ -293,7 +293,7 @@ func TraceSVG(events []TraceEvent) string {
 	if len(drawn) < len(events) {
 		h += 18
 	}
-	title := "rt calls of pid " + joinInts(pids, ", ") + " in the order they returned"
+	title := "rt calls of pid " + joinInts(pids, ", ") + ", time going down"
 	var b strings.Builder
 	svgOpen(&b, w, h, title)
 	fmt.Fprintf(&b, `<text x="%s" y="20" font-size="14" font-weight="bold">%s</text>`, fnum(sqMargin), esc(title))
