@@ -1,23 +1,32 @@
-// Drives Debian's headless Chromium through a Jupyter Notebook 6 page: opens
-// the notebook, checks that its kernel is gosys ("Go (systems)"), clears the
-// stored outputs, runs all cells, waits until every code cell has an
-// execution count and the kernel is idle, checks the outputs and saves a
-// full-page screenshot. Started by browser/run.sh, which supplies PORT, TOKEN,
-// NOTEBOOK, ARTIFACTS and CHROMIUM.
+// Drives Debian's headless Chromium through Jupyter Notebook 6 pages: for
+// each notebook in NOTEBOOKS it opens the notebook, checks that its kernel is
+// gosys ("Go (systems)"), clears the stored outputs, runs all cells, waits
+// until every code cell has an execution count and the kernel is idle,
+// checks the outputs and saves a full-page screenshot. Every rich output of
+// a cell whose metadata names views (gosys.view: ["name", ...], one name per
+// text/html output, in order) is checked to be drawn (an <svg> or a <table>)
+// and saved on its own as views/NAME.png; at the end every view in VIEWS
+// must have been seen. Started by browser/run.sh, which supplies PORT, TOKEN,
+// NOTEBOOKS, VIEWS, ARTIFACTS and CHROMIUM.
 import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const { PORT, TOKEN, NOTEBOOK, ARTIFACTS } = process.env;
+const { PORT, TOKEN, ARTIFACTS } = process.env;
+const NOTEBOOKS = (process.env.NOTEBOOKS || '').split(/\s+/).filter(Boolean);
+const VIEWS = (process.env.VIEWS || '').split(/\s+/).filter(Boolean);
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const RUN_TIMEOUT = 120_000; // all cells
-const EXPECT = [
-  'read 6 bytes: "hello\\n"', // the pipe in one process
-  'write to the read end: bad file descriptor',
-  "no pipes left open in the notebook's process",
-];
-const screenshot = join(ARTIFACTS, NOTEBOOK.replace(/\.ipynb$/, '.png'));
+const RUN_TIMEOUT = 120_000; // all cells of one notebook
+// Text that must be on the page after a run, by notebook.
+const EXPECT = {
+  '03-pipes.ipynb': [
+    'read 6 bytes: "hello\\n"', // the pipe in one process
+    'write to the read end: bad file descriptor',
+    "no pipes left open in the notebook's process",
+  ],
+};
+const viewDir = join(ARTIFACTS, 'views');
 
 const log = (...a) => console.log('browser:', ...a);
 
@@ -25,8 +34,9 @@ const userDataDir = mkdtempSync(join(tmpdir(), 'gosys-chromium-'));
 let context;
 let page;
 let failed = false;
+const seenViews = new Set();
 
-async function fullPageScreenshot() {
+async function unclip() {
   // Notebook 6 scrolls inside #site (a fixed-height box): unclip it so the
   // page itself is as tall as the notebook.
   await page.evaluate(() => {
@@ -36,27 +46,42 @@ async function fullPageScreenshot() {
       el.style.overflow = 'visible';
     }
   });
-  await page.screenshot({ path: screenshot, fullPage: true, timeout: 30_000 });
-  log('screenshot', screenshot);
 }
 
-try {
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run',
-    ],
-    viewport: { width: 1280, height: 900 },
-    timeout: 60_000,
-  });
-  context.setDefaultTimeout(30_000);
-  page = context.pages()[0] || (await context.newPage());
-  page.on('pageerror', (e) => log('page error:', e.message));
-  page.on('dialog', (d) => { log('dialog:', d.message()); d.dismiss().catch(() => {}); });
+async function fullPageScreenshot(notebook) {
+  const path = join(ARTIFACTS, notebook.replace(/\.ipynb$/, '.png'));
+  await unclip();
+  await page.screenshot({ path, fullPage: true, timeout: 30_000 });
+  log('screenshot', path);
+}
 
-  const url = `http://127.0.0.1:${PORT}/notebooks/${NOTEBOOK}?token=${TOKEN}`;
+// views marks the rich outputs of the cells that name views and returns
+// problems: a count that does not match the names, an output with no
+// drawing in it.
+async function markViews() {
+  return page.evaluate(() => {
+    const problems = [];
+    const found = [];
+    Jupyter.notebook.get_cells().forEach((cell, i) => {
+      const names = cell.cell_type === 'code' && cell.metadata.gosys && cell.metadata.gosys.view;
+      if (!names) return;
+      const outs = [...cell.element[0].querySelectorAll('.output_area .output_html')];
+      if (outs.length !== names.length) {
+        problems.push(`cell ${i}: ${outs.length} html outputs for views ${JSON.stringify(names)}`);
+        return;
+      }
+      outs.forEach((el, k) => {
+        if (!el.querySelector('svg, table')) problems.push(`view ${names[k]} (cell ${i}): nothing drawn`);
+        el.setAttribute('data-gosys-view', names[k]);
+        found.push(names[k]);
+      });
+    });
+    return { problems, found };
+  });
+}
+
+async function runNotebook(notebook) {
+  const url = `http://127.0.0.1:${PORT}/notebooks/${notebook}?token=${TOKEN}`;
   log('open', url.replace(TOKEN, '…'));
   await page.goto(url, { waitUntil: 'load', timeout: 60_000 });
 
@@ -90,13 +115,12 @@ try {
 
   // Idle before we start, then clear the stored outputs so that whatever is
   // checked below was produced by this run.
-  const idle = () => page.waitForFunction(
+  await page.waitForFunction(
     () => document.querySelector('#kernel_indicator_icon.kernel_idle_icon') !== null,
     null, { timeout: RUN_TIMEOUT, polling: 250 });
-  await idle();
   await page.evaluate(() => Jupyter.notebook.clear_all_output());
-  const stale = await page.evaluate((want) => document.getElementById('notebook').innerText.includes(want), EXPECT[0]);
-  if (stale) throw new Error('stored outputs still shown after clear_all_output');
+  const left = await page.evaluate(() => document.querySelectorAll('#notebook .output_area').length);
+  if (left) throw new Error(`${left} stored outputs still shown after clear_all_output`);
 
   const cells = await page.evaluate(() => Jupyter.notebook.get_cells().filter((c) => c.cell_type === 'code').length);
   log(`running all cells (${cells} code cells)`);
@@ -126,18 +150,67 @@ try {
   log('execution counts', JSON.stringify(result.counts));
   const problems = [];
   if (result.errors.length) problems.push(`${result.errors.length} error output(s):\n${result.errors.join('\n---\n')}`);
-  for (const want of EXPECT) {
+  const expect = EXPECT[notebook] || [];
+  for (const want of expect) {
     if (!result.text.includes(want)) problems.push(`output not in the page: ${want}`);
   }
+  const views = await markViews();
+  problems.push(...views.problems);
+  await unclip();
+  for (const name of views.found) {
+    const path = join(viewDir, `${name}.png`);
+    await page.locator(`[data-gosys-view="${name}"]`).screenshot({ path, timeout: 30_000 });
+    seenViews.add(name);
+    log('view', name, '->', path);
+  }
   if (problems.length) throw new Error(problems.join('\n'));
-  log('outputs ok:', EXPECT.map((s) => JSON.stringify(s)).join(', '));
+  if (expect.length) log('outputs ok:', expect.map((s) => JSON.stringify(s)).join(', '));
+}
+
+try {
+  if (!NOTEBOOKS.length) throw new Error('NOTEBOOKS is empty');
+  mkdirSync(viewDir, { recursive: true });
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run',
+    ],
+    viewport: { width: 1280, height: 900 },
+    timeout: 60_000,
+  });
+  context.setDefaultTimeout(30_000);
+  for (const notebook of NOTEBOOKS) {
+    // A page of its own per notebook: leaving a notebook with new outputs
+    // would ask whether to leave.
+    page = await context.newPage();
+    page.on('pageerror', (e) => log('page error:', e.message));
+    page.on('dialog', (d) => { log('dialog:', d.message()); d.dismiss().catch(() => {}); });
+    try {
+      await runNotebook(notebook);
+    } catch (e) {
+      failed = true;
+      console.error(`browser: ${notebook}: FAILED:`, e.message);
+    } finally {
+      try { await fullPageScreenshot(notebook); } catch (e) { failed = true; console.error('browser: screenshot failed:', e.message); }
+      // Shut the kernel down before the next notebook starts its own.
+      await page.evaluate(() => new Promise((done) => Jupyter.notebook.session.delete(done, done)))
+        .catch(() => {});
+      await page.close({ runBeforeUnload: false }).catch(() => {});
+    }
+  }
+  const missing = VIEWS.filter((v) => !seenViews.has(v));
+  if (missing.length) {
+    failed = true;
+    console.error('browser: FAILED: views never shown:', missing.join(', '));
+  } else if (VIEWS.length) {
+    log(`all ${VIEWS.length} views shown and saved under ${viewDir}`);
+  }
 } catch (e) {
   failed = true;
   console.error('browser: FAILED:', e.message);
 } finally {
-  if (page) {
-    try { await fullPageScreenshot(); } catch (e) { failed = true; console.error('browser: screenshot failed:', e.message); }
-  }
   if (context) await context.close().catch(() => {});
   rmSync(userDataDir, { recursive: true, force: true });
 }

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# browser/run.sh — run notebooks/03-pipes.ipynb in a real browser: Debian's
-# Jupyter Notebook server (6.x) with the gosys kernel, driven by Debian's
-# headless Chromium through playwright-core (run-notebook.mjs).
+# browser/run.sh — run the lecture notebooks (notebooks/*.ipynb) in a real
+# browser: Debian's Jupyter Notebook server (6.x) with the gosys kernel,
+# driven by Debian's headless Chromium through playwright-core
+# (run-notebook.mjs).
 #
 # Expects GOSYS_PREFIX and JUPYTER_PATH from scripts/with-kernel.sh, which
-# scripts/test.sh (step browser) runs this under. The full-page screenshot
-# goes to browser/artifacts/03-pipes.png (CI keeps it as an artifact).
+# scripts/test.sh (step browser) runs this under. A full-page screenshot of
+# each notebook goes to browser/artifacts/NAME.png, one of each rt view to
+# browser/artifacts/views/VIEW.png (CI keeps them as artifacts).
 #
 # Environment: CHROMIUM (default /usr/bin/chromium), BROWSER_TIMEOUT
 # (seconds for the browser part, default 240).
@@ -13,7 +15,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
-notebook=03-pipes.ipynb
+# Every view of rt must be drawn by some notebook cell tagged with it.
+views="fds fdsof procs sockets trace-pipe trace-tcp lanes bar line"
 export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 BROWSER_TIMEOUT=${BROWSER_TIMEOUT:-240}
 
@@ -47,7 +50,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 mkdir -p "$work/nb" "$work/config" "$work/runtime" "$work/home"
-cp "$root/notebooks/$notebook" "$work/nb/"
+cp "$root"/notebooks/*.ipynb "$work/nb/"
+notebooks=$(cd "$work/nb" && echo *.ipynb)
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 token=$(/usr/bin/python3 -c 'import secrets; print(secrets.token_hex(24))')
 
@@ -80,7 +84,8 @@ fi
 
 mkdir -p "$here/artifacts"
 status=0
-PORT=$port TOKEN=$token NOTEBOOK=$notebook ARTIFACTS=$here/artifacts \
+rm -rf "$here/artifacts/views"
+PORT=$port TOKEN=$token NOTEBOOKS=$notebooks VIEWS=$views ARTIFACTS=$here/artifacts \
 	timeout --kill-after=10 "$BROWSER_TIMEOUT" node "$here/run-notebook.mjs" </dev/null || status=$?
 if ((status != 0)); then
 	echo "--- notebook server log"

@@ -14,7 +14,7 @@ import (
 const (
 	sqMargin  = 12.0
 	sqAxisW   = 64.0  // the time column on the left
-	sqColW    = 262.0 // one process's lifeline and its labels
+	sqColW    = 320.0 // one process's lifeline, its labels and room for arrows
 	sqHeadTop = 44.0  // top of the process boxes
 	sqHeadH   = 34.0
 	sqRowH    = 24.0

@@ -5,9 +5,10 @@
 #   vet     go vet ./...
 #   fmt     gofmt -l finds nothing
 #   gotest  go test -count=1 ./...
-#   browser notebooks/03-pipes.ipynb run in Jupyter Notebook by Debian's
-#           headless Chromium (browser/run.sh, playwright-core); screenshot
-#           in browser/artifacts/03-pipes.png
+#   browser the lecture notebooks run in Jupyter Notebook by Debian's
+#           headless Chromium (browser/run.sh, playwright-core); a full-page
+#           screenshot of each in browser/artifacts/, one of each rt view in
+#           browser/artifacts/views/
 #   e2e     the Python end-to-end tests (e2e/) against a kernel built from
 #           this tree and installed with `gosys install --prefix` into a
 #           temporary prefix (scripts/with-kernel.sh)
