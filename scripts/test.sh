@@ -5,6 +5,8 @@
 #   vet     go vet ./...
 #   fmt     gofmt -l finds nothing
 #   gotest  go test -count=1 ./...
+#   notebooks the lecture notebooks executed with `gosys run` and with
+#           nbconvert, each checked by notebooks/check_notebooks.py
 #   browser the lecture notebooks run in Jupyter Notebook by Debian's
 #           headless Chromium (browser/run.sh, playwright-core); a full-page
 #           screenshot of each in browser/artifacts/, one of each rt view in
