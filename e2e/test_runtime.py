@@ -347,6 +347,14 @@ fmt.Println("exit", st.ExitStatus())''')
         out = self.k.ok('import "errors"\nr, _, _ := rt.Pipe()\n_, err := rt.Write(r, []byte("x"))\nfmt.Println(errors.Is(err, syscall.EBADF))')
         self.assertEqual(out, "true\n")
 
+    def test_top_level_element_of_a_slice_rt_returned(self):
+        # yaegi alone fails these with "undefined: rt" (same cell) and
+        # "constant definition loop" (next cell).
+        out = self.k.ok('ais, _ := rt.LookupHost("127.0.0.1", "80")\naddr := ais[0]\nfmt.Println(addr.Family, addr)')
+        self.assertEqual(out, "2 AF_INET 127.0.0.1:80\n")
+        out = self.k.ok('again := ais[0]\npid, _ := rt.Fork(func() { fmt.Println("child sees", again) })\nrt.WaitPid(pid)')
+        self.assertEqual(out, "child sees AF_INET 127.0.0.1:80\n")
+
     def test_lanes_tag_output_by_process(self):
         content, out, err, other = self.k.run('''var lanePid int
 texts := rt.Lanes(func() {

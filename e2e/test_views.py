@@ -143,7 +143,7 @@ rt.Trace(func() {
 })
 rt.Close(srv)''')
         text = data["text/plain"]
-        self.assertRegex(text, r"accept\(\d+\) = \d+ from 127\.0\.0\.1:\d+ +← connect of pid \d+")
+        self.assertRegex(text, r"accept\(\d+\) = \d+ from 127\.0\.0\.1:\d+.* +← connect of pid \d+")
         self.assertEqual(len(re.findall(r"4 B ← pid \d+", text)), 2, text)
         self.assertIn(">connect<", data["text/html"])
 

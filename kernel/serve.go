@@ -146,7 +146,7 @@ func sessionOptions() eval.Options {
 	return eval.Options{
 		Symbols: []interp.Exports{symbols.Stdlib(), rtsymbols.Symbols},
 		Sources: symbols.GenericSources(),
-		Prelude: []string{symbols.Prelude(), `import "gosys/runtime"`},
+		Prelude: []string{symbols.Prelude(), `import rt "gosys/runtime"`},
 		Stdin:   os.Stdin,
 		Stdout:  os.Stdout,
 		Stderr:  os.Stderr,

@@ -282,21 +282,3 @@ func errText(err error) string {
 	}
 	return err.Error()
 }
-
-// statusText says how a reaped child ended.
-func statusText(ws syscall.WaitStatus) string {
-	switch {
-	case ws.Exited():
-		return "exited " + strconv.Itoa(ws.ExitStatus())
-	case ws.Signaled():
-		name := unix.SignalName(ws.Signal())
-		if name == "" {
-			name = "signal " + strconv.Itoa(int(ws.Signal()))
-		}
-		if ws.CoreDump() {
-			name += " (core dumped)"
-		}
-		return "killed by " + name
-	}
-	return fmt.Sprintf("status %#x", int(ws))
-}

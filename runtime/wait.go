@@ -42,7 +42,7 @@ func WaitPid(pid int) (status syscall.WaitStatus, err error) {
 func endWait(t time.Time, c cellctl.Child, err error) {
 	e := TraceEvent{Call: "wait", FD: -1, Ret: c.Pid}
 	if err == nil {
-		e.Status = statusText(c.Status)
+		e.Status = StatusText(c.Status)
 	} else {
 		e.Ret = -1
 	}

@@ -241,6 +241,10 @@ func (s *Session) runGo(ctx context.Context, cellSrc string, p piece, lastPiece 
 
 // rewrite applies the source rewrites a chunk needs before yaegi sees it.
 func (s *Session) rewrite(src string, kind chunkKind, line int, ints map[string]bool) string {
+	// The chunk's own declarations first: a statement may index a slice an
+	// earlier statement of the chunk declared.
+	s.noteGlobalTypes(src, kind)
+	src = s.rewriteIndexDefine(src, kind)
 	return s.rewriteForks(rewriteRangeInt(src, kind, ints), kind, line)
 }
 
