@@ -73,3 +73,17 @@ def test_sleep(kernel, figure):
     late = kernel.value("marker")
     figure("interrupted time.Sleep cell: marker 1.5s later", late
            + (" (the abandoned cell kept running)" if late == '"after"' else ""))
+
+
+def test_blocked_read_inside_trace(kernel):
+    # A trace whose function blocks: the interrupt ends the cell at once, the
+    # trace stops recording, and the next trace records from scratch.
+    kernel.ok("tr, tw, err := rt.Pipe()\nif err != nil { panic(err) }\ntbuf := make([]byte, 16)")
+    t, sent = interrupt_after(kernel, 0.5)
+    try:
+        cell = kernel.run("rt.Trace(func() {\n\trt.Read(tr, tbuf)\n\tfor {}\n})", timeout=20)
+    finally:
+        t.cancel()
+    assert_interrupted(cell, sent, within=2.0)
+    got = kernel.value('evs := rt.Trace(func() { rt.Close(tw); rt.Close(tr) })\nlen(evs)')
+    assert got == "2", got

@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -240,6 +241,9 @@ func describeFD(fd int) (object, local, peer string) {
 	object, err := os.Readlink("/proc/self/fd/" + strconv.Itoa(fd))
 	if err != nil {
 		return "", "", ""
+	}
+	if !strings.HasPrefix(object, "socket:") {
+		return object, "", ""
 	}
 	if sa, err := unix.Getsockname(fd); err == nil {
 		local = unixSockaddrString(sa)
