@@ -16,7 +16,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 # Every view of rt must be drawn by some notebook cell tagged with it.
-views="fds fdsof procs sockets trace-pipe trace-tcp lanes bar line"
+views="fds fdsof procs sockets trace-pipe trace-tcp trace-http lanes bar line"
 export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 BROWSER_TIMEOUT=${BROWSER_TIMEOUT:-240}
 

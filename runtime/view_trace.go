@@ -448,6 +448,9 @@ func drawTraceLink(b *strings.Builder, l traceLink, events []TraceEvent, colX fu
 	from, to := events[l.From], events[l.To]
 	x1, y1 := colX(from.Pid), rowY(l.From)
 	x2, y2 := colX(to.Pid), rowY(l.To)
+	if l.Kind == "fork" {
+		y2 = y1 // straight across: the child's lifeline starts at its fork
+	}
 	if x2 > x1 {
 		x1 = labelEnd(from, x1) - 4
 	} else if x2 < x1 {
