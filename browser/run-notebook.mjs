@@ -4,9 +4,10 @@
 // until every code cell has an execution count and the kernel is idle,
 // checks the outputs and saves a full-page screenshot. Every rich output of
 // a cell whose metadata names views (gosys.view: ["name", ...], one name per
-// text/html output, in order) is checked to be drawn (an <svg> or a <table>)
-// and saved on its own as views/NAME.png; at the end every view in VIEWS
-// must have been seen. Started by browser/run.sh, which supplies PORT, TOKEN,
+// text/html output, in order) is checked to be drawn (an SVG image or a
+// table) and saved on its own as views/NAME.png, both as stored in the
+// notebook and opened untrusted (views/stored/NAME.png) and as this run drew
+// it; at the end every view in VIEWS must have been seen. Started by browser/run.sh, which supplies PORT, TOKEN,
 // NOTEBOOKS, VIEWS, ARTIFACTS and CHROMIUM.
 import { chromium } from 'playwright-core';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -55,10 +56,14 @@ async function fullPageScreenshot(notebook) {
   log('screenshot', path);
 }
 
-// views marks the rich outputs of the cells that name views and returns
-// problems: a count that does not match the names, an output with no
-// drawing in it.
+// markViews marks the rich outputs of the cells that name views and
+// returns their names and the problems: a count that does not match the
+// names, an output with no drawing in it (an SVG image, an inline <svg>, a
+// table).
 async function markViews() {
+  // Images with data URLs decode asynchronously: wait for them first.
+  await page.evaluate(() => Promise.all([...document.querySelectorAll('#notebook img')]
+    .map((img) => img.decode().catch(() => {}))));
   return page.evaluate(() => {
     const problems = [];
     const found = [];
@@ -71,13 +76,27 @@ async function markViews() {
         return;
       }
       outs.forEach((el, k) => {
-        if (!el.querySelector('svg, table')) problems.push(`view ${names[k]} (cell ${i}): nothing drawn`);
+        const drawn = el.querySelector('img[src^="data:image/svg+xml;base64,"], svg, table');
+        if (!drawn || (drawn.tagName === 'IMG' && !(drawn.complete && drawn.naturalWidth > 0))) {
+          problems.push(`view ${names[k]} (cell ${i}): nothing drawn`);
+        }
         el.setAttribute('data-gosys-view', names[k]);
         found.push(names[k]);
       });
     });
     return { problems, found };
   });
+}
+
+// saveViews screenshots each marked view into viewDir/sub/NAME.png.
+async function saveViews(names, sub) {
+  await unclip();
+  mkdirSync(join(viewDir, sub), { recursive: true });
+  for (const name of names) {
+    const path = join(viewDir, sub, `${name}.png`);
+    await page.locator(`[data-gosys-view="${name}"]`).first().screenshot({ path, timeout: 30_000 });
+    log(sub ? `view (${sub})` : 'view', name, '->', path);
+  }
 }
 
 async function runNotebook(notebook) {
@@ -112,6 +131,15 @@ async function runNotebook(notebook) {
   }));
   log(`kernel ${kernel.name} ("${kernel.indicator}")`);
   if (kernel.name !== 'gosys') throw new Error(`kernel is ${kernel.name}, not gosys`);
+
+  // The stored outputs, as someone who opens the handout sees them before
+  // running it: the notebook is not trusted on this fresh server, so
+  // Jupyter sanitizes its HTML outputs. Every view must still be drawn.
+  const trusted = await page.evaluate(() => Jupyter.notebook.trusted);
+  if (trusted) throw new Error('the notebook is trusted on a fresh server');
+  const stored = await markViews();
+  await saveViews(stored.found, 'stored');
+  if (stored.problems.length) throw new Error(`stored outputs, untrusted:\n${stored.problems.join('\n')}`);
 
   // Idle before we start, then clear the stored outputs so that whatever is
   // checked below was produced by this run.
@@ -156,13 +184,8 @@ async function runNotebook(notebook) {
   }
   const views = await markViews();
   problems.push(...views.problems);
-  await unclip();
-  for (const name of views.found) {
-    const path = join(viewDir, `${name}.png`);
-    await page.locator(`[data-gosys-view="${name}"]`).screenshot({ path, timeout: 30_000 });
-    seenViews.add(name);
-    log('view', name, '->', path);
-  }
+  await saveViews(views.found, '');
+  views.found.forEach((name) => seenViews.add(name));
   if (problems.length) throw new Error(problems.join('\n'));
   if (expect.length) log('outputs ok:', expect.map((s) => JSON.stringify(s)).join(', '));
 }

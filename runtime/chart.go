@@ -207,11 +207,11 @@ func BarChartText(title string, labels []string, values []float64, unit string) 
 }
 
 // BarChart displays BarChartSVG(title, labels, values, unit) in the
-// notebook as HTML (so it follows the page's colors), with BarChartText as
-// its plain-text copy.
+// notebook as an HTML image on a white card (readable in untrusted
+// notebooks too), with BarChartText as its plain-text copy.
 func BarChart(title string, labels []string, values []float64, unit string) {
 	Display(map[string]any{
-		"text/html":  BarChartSVG(title, labels, values, unit),
+		"text/html":  svgImageHTML(BarChartSVG(title, labels, values, unit)),
 		"text/plain": BarChartText(title, labels, values, unit),
 	}, nil)
 }

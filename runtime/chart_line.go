@@ -158,11 +158,11 @@ func LineChartText(title string, xs []float64, series map[string][]float64, xlab
 }
 
 // LineChart displays LineChartSVG(title, xs, series, xlabel, ylabel) in
-// the notebook as HTML (so it follows the page's colors), with
-// LineChartText as its plain-text copy.
+// the notebook as an HTML image on a white card (readable in untrusted
+// notebooks too), with LineChartText as its plain-text copy.
 func LineChart(title string, xs []float64, series map[string][]float64, xlabel, ylabel string) {
 	Display(map[string]any{
-		"text/html":  LineChartSVG(title, xs, series, xlabel, ylabel),
+		"text/html":  svgImageHTML(LineChartSVG(title, xs, series, xlabel, ylabel)),
 		"text/plain": LineChartText(title, xs, series, xlabel, ylabel),
 	}, nil)
 }

@@ -164,7 +164,7 @@ func ShowFDsOf(pids ...int) {
 	for i := range tables {
 		tables[i].FDs = withoutCloexec(tables[i].FDs)
 	}
-	Display(map[string]any{"text/html": FDsOfSVG(tables), "text/plain": FDsOfText(tables)}, nil)
+	Display(map[string]any{"text/html": svgImageHTML(FDsOfSVG(tables)), "text/plain": FDsOfText(tables)}, nil)
 }
 
 // withoutCloexec returns the descriptors of fds not marked close-on-exec.

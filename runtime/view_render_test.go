@@ -1,13 +1,16 @@
 package rt_test
 
 import (
+	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"flag"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -155,4 +158,41 @@ func TestDescribePipe(t *testing.T) {
 			t.Errorf("Describe() = %q; want %q", got, c.want)
 		}
 	}
+}
+
+// TestViewsAsImages checks the HTML the SVG views are displayed with: an
+// <img> whose data URL holds the view's SVG on a white card, with its size
+// and title, so that an untrusted notebook (which strips inline SVG) still
+// shows it.
+func TestViewsAsImages(t *testing.T) {
+	svg := rt.TraceSVG(fixtureTrace())
+	html := rt.TraceHTML(fixtureTrace())
+	m := regexp.MustCompile(`^<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" width="([\d.]+)" height="([\d.]+)" alt="([^"]+)" style="max-width:100%;height:auto">$`).FindStringSubmatch(html)
+	if m == nil {
+		t.Fatalf("TraceHTML is not an <img> with an SVG data URL: %.200s", html)
+	}
+	inner, err := base64.StdEncoding.DecodeString(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	card := `<rect x=".5" y=".5" width="` + minusOne(t, m[2]) + `" height="` + minusOne(t, m[3]) + `" rx="4" fill="#fff" stroke="#d0d0d0"/>`
+	if strings.Replace(string(inner), card, "", 1) != svg {
+		t.Errorf("the image is not TraceSVG plus the card %s:\n%.300s", card, inner)
+	}
+	if !strings.HasPrefix(svg, `<svg xmlns="http://www.w3.org/2000/svg" width="`+m[2]+`" height="`+m[3]+`"`) {
+		t.Errorf("size %sx%s is not the SVG's", m[2], m[3])
+	}
+	if !strings.Contains(m[4], "rt calls of pid 4242") {
+		t.Errorf("alt text %q", m[4])
+	}
+}
+
+// minusOne returns the number s less one, formatted as the views do.
+func minusOne(t *testing.T, s string) string {
+	t.Helper()
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strconv.FormatFloat(v-1, 'f', -1, 64)
 }

@@ -1,9 +1,11 @@
 package rt
 
 import (
+	"encoding/base64"
 	"fmt"
 	"html"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -182,6 +184,38 @@ func fnum(v float64) string {
 		return "0"
 	}
 	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
+}
+
+// svgSize matches the width and height svgOpen writes.
+var svgSize = regexp.MustCompile(`^<svg [^>]*?width="([\d.]+)" height="([\d.]+)"`)
+
+// svgTitle matches the title svgOpen writes.
+var svgTitle = regexp.MustCompile(`<title>([^<]*)</title>`)
+
+// svgImageHTML shows an SVG document of the views as an HTML <img> with a
+// data URL, on an opaque white card. Views are displayed this way because
+// a notebook opened from disk is untrusted, and Jupyter then strips inline
+// SVG from HTML outputs (its text would remain, as garbage) but keeps an
+// <img> with a data URL; GitHub and nbconvert show it too. Inside an image
+// currentColor is black, hence the white card, which reads on light and
+// dark pages alike.
+func svgImageHTML(svg string) string {
+	m := svgSize.FindStringSubmatch(svg)
+	if m == nil {
+		return svg
+	}
+	w, _ := strconv.ParseFloat(m[1], 64)
+	h, _ := strconv.ParseFloat(m[2], 64)
+	card := fmt.Sprintf(`<rect x=".5" y=".5" width="%s" height="%s" rx="4" fill="#fff" stroke="#d0d0d0"/>`, fnum(w-1), fnum(h-1))
+	if i := strings.Index(svg, "</title>"); i >= 0 {
+		svg = svg[:i+len("</title>")] + card + svg[i+len("</title>"):]
+	}
+	label := ""
+	if t := svgTitle.FindStringSubmatch(svg); t != nil {
+		label = t[1] // already escaped
+	}
+	return fmt.Sprintf(`<img src="data:image/svg+xml;base64,%s" width="%s" height="%s" alt="%s" style="max-width:100%%;height:auto">`,
+		base64.StdEncoding.EncodeToString([]byte(svg)), fnum(w), fnum(h), label)
 }
 
 // svgOpen starts an SVG document of the given size whose text and lines

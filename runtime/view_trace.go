@@ -264,21 +264,22 @@ func TraceText(events []TraceEvent) string {
 	return textTable([]string{"t ms", "pid", "call", "data"}, rows, 0, 1)
 }
 
-// TraceHTML renders events as a sequence diagram (inline SVG): one
+// TraceHTML renders events as a sequence diagram, TraceSVG shown as an
+// HTML image on a white card: one
 // lifeline per process, a dot and a label per call in the order Trace
 // returns them, a thick bar where a call waited, and arrows for bytes moving
 // from a write to the read that took them (pipes orange, TCP blue, with the
-// byte count), connect → accept, fork → child and exit → wait. Text and
-// lines follow the page's text color. At most 200 calls are drawn. The
-// result depends on its argument alone.
+// byte count), connect → accept, fork → child and exit → wait. At most
+// 200 calls are drawn. The result depends on its argument alone.
 func TraceHTML(events []TraceEvent) string {
 	if len(events) == 0 {
 		return "<p><i>rt.Trace: no rt calls recorded</i></p>"
 	}
-	return TraceSVG(events)
+	return svgImageHTML(TraceSVG(events))
 }
 
-// TraceSVG is the SVG document of TraceHTML.
+// TraceSVG is the SVG document of TraceHTML. Its text and lines use
+// currentColor: inline in a page, they follow the page's text color.
 func TraceSVG(events []TraceEvent) string {
 	drawn := events[:min(len(events), sqMaxRows)]
 	pids := tracePids(drawn)
