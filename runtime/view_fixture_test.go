@@ -182,6 +182,7 @@ func views() map[string]string {
 		"line-empty.svg":    rt.LineChartSVG("nothing yet", nil, nil, "x", "y"),
 		"sockets-none.html": rt.SocketsHTML(nil),
 		"trace.svg":         rt.TraceSVG(fixtureTrace()),
+		"trace-card.html":   rt.TraceHTML(fixtureTrace()),
 		"trace.txt":         rt.TraceText(fixtureTrace()),
 		"trace-empty.html":  rt.TraceHTML(nil),
 		"trace-long.svg":    rt.TraceSVG(slices.Repeat(fixtureTrace()[:2], 120)),

@@ -167,7 +167,7 @@ func TestDescribePipe(t *testing.T) {
 func TestViewsAsImages(t *testing.T) {
 	svg := rt.TraceSVG(fixtureTrace())
 	html := rt.TraceHTML(fixtureTrace())
-	m := regexp.MustCompile(`^<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" width="([\d.]+)" height="([\d.]+)" alt="([^"]+)" style="max-width:100%;height:auto">$`).FindStringSubmatch(html)
+	m := regexp.MustCompile(`^<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" width="([\d.]+)" height="([\d.]+)" alt="([^"]+)" style="max-width:100%;height:auto"/>$`).FindStringSubmatch(html)
 	if m == nil {
 		t.Fatalf("TraceHTML is not an <img> with an SVG data URL: %.200s", html)
 	}

@@ -40,7 +40,7 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := views()
-	for _, name := range []string{"fds.html", "fdsof.svg", "fdsof-three.svg", "procs.html", "sockets.html", "bar.svg", "line.svg", "trace.svg"} {
+	for _, name := range []string{"fds.html", "fdsof.svg", "fdsof-three.svg", "procs.html", "sockets.html", "bar.svg", "line.svg", "trace.svg", "trace-card.html"} {
 		for theme, style := range pageThemes {
 			page := `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="margin:16px;font-family:sans-serif;font-size:14px;` +
 				style + `">` + v[name] + `</body></html>`

@@ -214,7 +214,7 @@ func svgImageHTML(svg string) string {
 	if t := svgTitle.FindStringSubmatch(svg); t != nil {
 		label = t[1] // already escaped
 	}
-	return fmt.Sprintf(`<img src="data:image/svg+xml;base64,%s" width="%s" height="%s" alt="%s" style="max-width:100%%;height:auto">`,
+	return fmt.Sprintf(`<img src="data:image/svg+xml;base64,%s" width="%s" height="%s" alt="%s" style="max-width:100%%;height:auto"/>`,
 		base64.StdEncoding.EncodeToString([]byte(svg)), fnum(w), fnum(h), label)
 }
 
