@@ -20,7 +20,9 @@ func Pipe() (r, w int, err error) {
 		endCall(t, TraceEvent{Call: "pipe", FD: -1, Ret: -1}, err)
 		return -1, -1, fmt.Errorf("pipe: %w", err)
 	}
-	endCall(t, fdEvent("pipe", p[0], p[1]), nil)
+	if !t.IsZero() {
+		endCall(t, fdEvent("pipe", p[0], p[1]), nil)
+	}
 	return p[0], p[1], nil
 }
 
@@ -158,7 +160,9 @@ func Open(path string, flags int, perm uint32) (fd int, err error) {
 func Dup(fd int) (int, error) {
 	t := beginCall()
 	nfd, err := unix.Dup(fd)
-	endCall(t, fdEvent("dup", fd, nfd), err)
+	if !t.IsZero() {
+		endCall(t, fdEvent("dup", fd, nfd), err)
+	}
 	if err != nil {
 		return -1, fmt.Errorf("dup fd %d: %w", fd, err)
 	}
@@ -176,7 +180,9 @@ func Dup2(oldfd, newfd int) error {
 	} else {
 		err = unix.Dup3(oldfd, newfd, 0)
 	}
-	endCall(t, fdEvent("dup2", oldfd, newfd), err)
+	if !t.IsZero() {
+		endCall(t, fdEvent("dup2", oldfd, newfd), err)
+	}
 	if err != nil {
 		return fmt.Errorf("dup2 fd %d to %d: %w", oldfd, newfd, err)
 	}

@@ -29,17 +29,16 @@ func Socket(family, sockType, protocol int) (fd int, err error) {
 // binds fd to ai.Addr as bind(2) does. An AF_INET6 socket keeps the
 // system's default IPV6_V6ONLY.
 func Bind(fd int, ai AddrInfo) error {
-	t := beginCall()
 	var err error = syscall.EINVAL
-	defer func() {
-		if !t.IsZero() {
+	if t := beginCall(); !t.IsZero() {
+		defer func() {
 			e := fdEvent("bind", fd, 0)
 			if e.Local == "" {
 				e.Local = sockaddrString(ai.Addr)
 			}
 			endCall(t, e, err)
-		}
-	}()
+		}()
+	}
 	if ai.Addr != nil {
 		err = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
 	}
@@ -57,7 +56,9 @@ func Bind(fd int, ai AddrInfo) error {
 func Listen(fd, backlog int) error {
 	t := beginCall()
 	err := unix.Listen(fd, backlog)
-	endCall(t, fdEvent("listen", fd, 0), err)
+	if !t.IsZero() {
+		endCall(t, fdEvent("listen", fd, 0), err)
+	}
 	if err != nil {
 		return fmt.Errorf("listen on fd %d: %w", fd, err)
 	}

@@ -115,8 +115,8 @@ func flowKey(e TraceEvent, write bool) (key, kind string) {
 	return "", ""
 }
 
-// tracePids returns the processes in the order they first appear, a
-// forked child right after its parent's other children.
+// tracePids returns the processes in the order they appear: each at its
+// first event, a forked child at the fork that made it.
 func tracePids(events []TraceEvent) []int {
 	var pids []int
 	for _, e := range events {

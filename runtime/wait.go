@@ -38,8 +38,11 @@ func WaitPid(pid int) (status syscall.WaitStatus, err error) {
 	return c.Status, nil
 }
 
-// endWait records a Wait or WaitPid that began at t.
+// endWait records a Wait or WaitPid that began at t, unless t is zero.
 func endWait(t time.Time, c cellctl.Child, err error) {
+	if t.IsZero() {
+		return
+	}
 	e := TraceEvent{Call: "wait", FD: -1, Ret: c.Pid}
 	if err == nil {
 		e.Status = StatusText(c.Status)
