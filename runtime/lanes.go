@@ -149,16 +149,7 @@ func (r *laneRecorder) restore() {
 // finish waits until nothing arrived for lanesQuiet (at most a second),
 // stops the readers and returns what they got.
 func (r *laneRecorder) finish() []LaneText {
-	deadline := time.Now().Add(time.Second)
-	for time.Now().Before(deadline) {
-		r.mu.Lock()
-		quiet := time.Since(r.last) >= lanesQuiet
-		r.mu.Unlock()
-		if quiet {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitQuiet(&r.mu, &r.last, lanesQuiet)
 	for _, fd := range r.recv {
 		if fd >= 0 {
 			_ = unix.Shutdown(fd, unix.SHUT_RDWR)
@@ -174,6 +165,22 @@ func (r *laneRecorder) finish() []LaneText {
 	defer r.mu.Unlock()
 	slices.SortStableFunc(r.texts, func(a, b LaneText) int { return a.At.Compare(b.At) })
 	return r.texts
+}
+
+// waitQuiet returns once *last, guarded by mu, is quiet ago, or after a
+// second: how a recorder fed by other processes, which may still be
+// writing, decides their stream has ended.
+func waitQuiet(mu *sync.Mutex, last *time.Time, quiet time.Duration) {
+	deadline := time.Now().Add(time.Second)
+	for time.Now().Before(deadline) {
+		mu.Lock()
+		done := time.Since(*last) >= quiet
+		mu.Unlock()
+		if done {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // lanePids returns the writers in the order they first wrote.

@@ -171,18 +171,9 @@ func (r *traceRecorder) stopSending() {
 
 // finish waits until nothing arrived for traceQuiet (at most a second),
 // shuts the socket, so children's later sends fail and stop, and returns
-// the events sorted by the time their calls returned.
+// the events in trace order (see traceAt).
 func (r *traceRecorder) finish() ([]TraceEvent, int) {
-	deadline := time.Now().Add(time.Second)
-	for time.Now().Before(deadline) {
-		r.mu.Lock()
-		quiet := time.Since(r.last) >= traceQuiet
-		r.mu.Unlock()
-		if quiet {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitQuiet(&r.mu, &r.last, traceQuiet)
 	_ = unix.Shutdown(r.recv, unix.SHUT_RDWR)
 	r.wg.Wait()
 	unix.Close(r.recv)

@@ -234,15 +234,15 @@ func (s *Session) runGo(ctx context.Context, cellSrc string, p piece, lastPiece 
 		if ch.kind == declChunk {
 			s.noteImports(src)
 		}
-		s.noteGlobalTypes(src, ch.kind)
 	}
 	return Outcome{}
 }
 
-// rewrite applies the source rewrites a chunk needs before yaegi sees it.
+// rewrite records the types of the variables a chunk declares (for forks
+// and for the rewrites: a statement may index a slice an earlier statement
+// of the chunk declared), then applies the source rewrites the chunk needs
+// before yaegi sees it.
 func (s *Session) rewrite(src string, kind chunkKind, line int, ints map[string]bool) string {
-	// The chunk's own declarations first: a statement may index a slice an
-	// earlier statement of the chunk declared.
 	s.noteGlobalTypes(src, kind)
 	src = s.rewriteIndexDefine(src, kind)
 	return s.rewriteForks(rewriteRangeInt(src, kind, ints), kind, line)
@@ -282,7 +282,6 @@ func (s *Session) runLast(ctx context.Context, cellSrc string, ch chunk, ints ma
 		if err := s.evalChunk(ctx, ch.line, src, ch.kind); err != nil {
 			return Outcome{Err: s.describe(err, cellSrc, src)}
 		}
-		s.noteGlobalTypes(src, ch.kind)
 		return Outcome{}
 	}
 	if strings.TrimSpace(head) != "" {
@@ -290,7 +289,6 @@ func (s *Session) runLast(ctx context.Context, cellSrc string, ch chunk, ints ma
 		if err := s.evalChunk(ctx, ch.line, src, ch.kind); err != nil {
 			return Outcome{Err: s.describe(err, cellSrc, src)}
 		}
-		s.noteGlobalTypes(src, ch.kind)
 	}
 	tailLine := ch.line + strings.Count(head, "\n")
 	// Blank out the head so the expression keeps its line and column.
