@@ -118,6 +118,7 @@ func (s *Session) describe(err error, cellSrc, src string) *publish.Error {
 	e := &publish.Error{Name: name}
 	for i, m := range msgs {
 		text, where := locate(m, lines)
+		text = explainMissingPackage(text)
 		if strings.HasSuffix(text, "constant definition loop") {
 			// yaegi's words for a name that is defined nowhere.
 			if names := s.undefinedNames(src); len(names) > 0 {
@@ -137,6 +138,20 @@ func (s *Session) describe(err error, cellSrc, src string) *publish.Error {
 		e.Traceback = []string{name + ": " + e.Value}
 	}
 	return e
+}
+
+// missingPackage matches yaegi's error for an import it has neither
+// compiled symbols nor source for.
+var missingPackage = regexp.MustCompile(`^import ("[^"]*") error: unable to find source related to: "[^"]*"$`)
+
+// explainMissingPackage says in a learner's terms why an import failed:
+// gosys never loads package source from disk (see noSourceFS).
+func explainMissingPackage(text string) string {
+	m := missingPackage.FindStringSubmatch(text)
+	if m == nil {
+		return text
+	}
+	return "cannot import " + m[1] + ": gosys does not provide this package (cells import the standard library and the packages compiled into gosys; no package source is loaded from disk)"
 }
 
 // describePanic reports a panic: its value, then the cell lines it unwound

@@ -117,7 +117,9 @@ func New(opts Options) (*Session, error) {
 	}
 	s.in = interp.New(interp.Options{
 		Stdin: opts.Stdin, Stdout: opts.Stdout, Stderr: s.trace, Env: env,
-		Args: []string{"gosys"}, GoPath: os.TempDir(),
+		Args: []string{"gosys"},
+		// Never source from disk: see noSourceFS.
+		GoPath: noSourceGoPath, SourcecodeFilesystem: noSourceFS{},
 	})
 	s.compiled = map[string]map[string]reflect.Value{}
 	for _, syms := range opts.Symbols {
