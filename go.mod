@@ -13,3 +13,6 @@ require (
 	golang.org/x/sync v0.7.0 // indirect
 	golang.org/x/text v0.15.0 // indirect
 )
+
+// yaegi with gosys's patches (third_party/yaegi/PATCHES.md).
+replace github.com/traefik/yaegi => ./third_party/yaegi

@@ -8,7 +8,8 @@ import (
 	"time"
 
 	"github.com/traefik/yaegi/interp"
-	"github.com/traefik/yaegi/stdlib"
+
+	"gosys/kernel/symbols"
 )
 
 func newTestSession(t *testing.T) *Session {
@@ -18,7 +19,7 @@ func newTestSession(t *testing.T) *Session {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { devnull.Close() })
-	s, err := New(Options{Symbols: []interp.Exports{stdlib.Symbols}, Stdin: devnull, Stdout: devnull, Stderr: devnull})
+	s, err := New(Options{Symbols: []interp.Exports{symbols.Stdlib()}, Stdin: devnull, Stdout: devnull, Stderr: devnull})
 	if err != nil {
 		t.Fatal(err)
 	}

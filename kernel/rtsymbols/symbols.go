@@ -4,7 +4,7 @@ package rtsymbols
 
 import "github.com/traefik/yaegi/interp"
 
-//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract gosys/runtime
+//go:generate go run ./internal/gen
 
 // Symbols is rt's symbol table, keyed "gosys/runtime/rt" as yaegi wants.
 var Symbols = interp.Exports{}
