@@ -410,6 +410,11 @@ func (interp *Interpreter) parse(src, name string, inc bool) (node ast.Node, err
 		if err != nil {
 			return nil, initialError
 		}
+		// A statement that starts with func (a function literal called at
+		// once) is a statement like any other: return the wrapper's body.
+		// Keeping the wrapper declared a function main that every later
+		// Eval ran again. (gosys patch)
+		inFunc = true
 	}
 
 	if inFunc {

@@ -180,6 +180,7 @@ type opt struct {
 	fastChan     bool              // disable cancellable chan operations
 	specialStdio bool              // allows os.Stdin, os.Stdout, os.Stderr to not be file descriptors
 	unrestricted bool              // allow use of non-sandboxed symbols
+	goStatement  func() func(any)  // gosys: see Options.GoStatement
 }
 
 // Interpreter contains global resources and state.
@@ -317,6 +318,15 @@ type Options struct {
 
 	// Unrestricted allows to run non sandboxed stdlib symbols such as os/exec and environment
 	Unrestricted bool
+
+	// GoStatement, when set, is called each time an interpreted go statement
+	// starts a goroutine, on the goroutine that runs the go statement. If it
+	// returns a non-nil function, a panic that ends the new goroutine is
+	// recovered and passed to that function (the value given to panic), on
+	// the panicking goroutine, after the interpreter has written the panic's
+	// frames to Stderr; the goroutine then ends and the program goes on.
+	// Otherwise such a panic ends the program, as in Go. (gosys patch)
+	GoStatement func() (onPanic func(recovered any))
 }
 
 // New returns a new interpreter.
@@ -369,6 +379,7 @@ func New(options Options) *Interpreter {
 	if options.SourcecodeFilesystem != nil {
 		i.opt.filesystem = options.SourcecodeFilesystem
 	}
+	i.opt.goStatement = options.GoStatement
 
 	i.opt.context.GOPATH = options.GoPath
 	if len(options.BuildTags) > 0 {
@@ -594,6 +605,72 @@ func (interp *Interpreter) EvalWithContext(ctx context.Context, src string) (ref
 	case <-done:
 	}
 	return v, err
+}
+
+// EvalWithContextWait is EvalWithContext, except that when ctx is done
+// before the evaluation ends, it stops the evaluation and then waits for the
+// evaluating goroutine to return before it returns ctx.Err(). So once it has
+// returned, no code of src runs any more; if the goroutine is blocked in a
+// compiled call that never returns, neither does EvalWithContextWait.
+// (gosys patch: EvalWithContext leaves that goroutine behind, still able to
+// run the rest of src later.)
+func (interp *Interpreter) EvalWithContextWait(ctx context.Context, src string) (reflect.Value, error) {
+	var v reflect.Value
+	var err error
+
+	interp.mutex.Lock()
+	interp.done = make(chan struct{})
+	interp.cancelChan = !interp.opt.fastChan
+	interp.mutex.Unlock()
+
+	done := make(chan struct{})
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				var pc [64]uintptr
+				n := runtime.Callers(1, pc[:])
+				err = Panic{Value: r, Callers: pc[:n], Stack: debug.Stack()}
+			}
+			close(done)
+		}()
+		v, err = interp.Eval(src)
+	}()
+
+	select {
+	case <-ctx.Done():
+		interp.stop()
+		<-done
+		return reflect.Value{}, ctx.Err()
+	case <-done:
+	}
+	return v, err
+}
+
+// runGoroutine runs f, the body of a goroutine started by an interpreted go
+// statement; onPanic is what Options.GoStatement returned for it.
+// (gosys patch)
+func runGoroutine(onPanic func(any), f func()) {
+	if onPanic != nil {
+		defer func() {
+			if r := recover(); r != nil {
+				// Interpreted code panics with a reflect.Value.
+				if v, ok := r.(reflect.Value); ok && v.IsValid() && v.CanInterface() {
+					r = v.Interface()
+				}
+				onPanic(r)
+			}
+		}()
+	}
+	f()
+}
+
+// onGoPanic returns the panic handler for a goroutine a go statement is
+// about to start. (gosys patch)
+func (interp *Interpreter) onGoPanic() func(any) {
+	if interp.opt.goStatement == nil {
+		return nil
+	}
+	return interp.opt.goStatement()
 }
 
 // stop sends a semaphore to all running frames and closes the chan

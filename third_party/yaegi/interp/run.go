@@ -1319,7 +1319,8 @@ func call(n *node) {
 					in[i].Set(value)
 				}
 
-				go callf(in)
+				onPanic := n.interp.onGoPanic()
+				go runGoroutine(onPanic, func() { callf(in) })
 				return tnext
 			}
 
@@ -1395,7 +1396,8 @@ func call(n *node) {
 
 		// Execute function body
 		if goroutine {
-			go runCfg(def.child[3].start, nf, def, n)
+			onPanic := n.interp.onGoPanic()
+			go runGoroutine(onPanic, func() { runCfg(def.child[3].start, nf, def, n) })
 			return tnext
 		}
 		runCfg(def.child[3].start, nf, def, n)
@@ -1562,7 +1564,8 @@ func callBin(n *node) {
 			for i, v := range values {
 				in[i] = getBinValue(getMapType, v, f)
 			}
-			go callFn(value(f), in)
+			onPanic := n.interp.onGoPanic()
+			go runGoroutine(onPanic, func() { callFn(value(f), in) })
 			return tnext
 		}
 	case fnext != nil:
