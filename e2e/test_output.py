@@ -86,10 +86,13 @@ def test_stdout_and_stderr_keep_the_order_written(kernel):
 def test_os_exit_keeps_the_kernel(kernel):
     kernel.ok("kept := 5")
     pid = kernel.pid
+    session = int(kernel.value("rt.Getpid()"))
     cell = kernel.run('import "os"\nos.Exit(3)')
     assert cell.status == "error", cell.describe()
     assert "3" in cell.reply["evalue"], cell.describe()
     assert kernel.km.is_alive()
     assert harness.process_state(pid) not in (None, "Z")
     assert kernel.value("kept") == "5"
-    assert int(kernel.value("rt.Getpid()")) == pid
+    # Neither the kernel nor the session process ended.
+    assert int(kernel.value("rt.Getpid()")) == session
+    assert int(kernel.value("rt.Getppid()")) == pid

@@ -1,111 +1,90 @@
-// Package kernel wires the gosys kernel together: connection file, sockets,
-// descriptor capture, the Go session and the dispatcher.
+// Package kernel wires the gosys kernel process together: connection file,
+// sockets, the session's output, the session process and the dispatcher.
+// The kernel process never runs a cell: the session process does (see
+// kernel/supervise and docs/architecture.md).
 package kernel
 
 import (
 	"context"
 	"fmt"
-	"io"
 	"log"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
+	"time"
 
-	"github.com/traefik/yaegi/interp"
-	"golang.org/x/sys/unix"
-
+	"gosys/internal/content"
 	"gosys/kernel/capture"
 	"gosys/kernel/conn"
 	"gosys/kernel/dispatch"
-	"gosys/kernel/eval"
-	"gosys/kernel/fork"
 	"gosys/kernel/publish"
-	"gosys/kernel/rtsymbols"
-	"gosys/kernel/symbols"
+	"gosys/kernel/supervise"
 	"gosys/kernel/wire"
-	"gosys/runtime/cellctl"
 )
 
 // Version is the gosys version, reported in kernel_info_reply.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // Options configure Serve.
 type Options struct {
 	// ConnectionFile is the path Jupyter passes with -f.
 	ConnectionFile string
-	// LogFile receives the kernel's own log; empty means the original stderr.
+	// LogFile receives the kernel's own log; empty means stderr.
 	LogFile string
+	// Limits of the session process.
+	Limits Limits
 }
 
-// Serve runs a kernel for one connection file until it is shut down. It
-// takes over the process's descriptors 0, 1 and 2: call it once, from main.
+// Serve runs a kernel for one connection file until it is shut down.
 func Serve(opts Options) error {
-	// Descriptors a launcher leaked to us (not close-on-exec) would show in
-	// every rt.ShowFDs and every forked child: a fresh kernel has none.
 	closeInherited()
 	info, err := conn.ReadInfo(opts.ConnectionFile)
 	if err != nil {
 		return err
 	}
-	signer := wire.NewSigner([]byte(info.Key))
 	logger := log.New(os.Stderr, "gosys: ", log.LstdFlags|log.Lmicroseconds)
-
-	socks, err := conn.Bind(info, logger)
-	if err != nil {
-		return err
-	}
-	defer socks.Close()
-	if info.Transport == "tcp" {
-		cellctl.SetKernelPorts(info.ShellPort, info.IOPubPort, info.StdinPort, info.ControlPort, info.HBPort)
-	}
-	pub := publish.New(socks.IOPub, signer, logger)
-
-	out, origStderr, err := capture.StartOutput(pub)
-	if err != nil {
-		return err
-	}
-	// From here on fd 2 is a cell's stderr: the log and crash reports go to
-	// the original stderr (or the log file) instead.
-	var logOut io.Writer = origStderr
 	if opts.LogFile != "" {
 		f, err := os.OpenFile(opts.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 		if err != nil {
 			return fmt.Errorf("open log file: %w", err)
 		}
 		defer f.Close()
-		logOut = f
+		logger.SetOutput(f)
 	}
-	logger.SetOutput(logOut)
-	log.SetOutput(logOut) // yaegi logs through the standard logger
-	_ = debug.SetCrashOutput(origStderr, debug.CrashOptions{})
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find the gosys binary: %w", err)
+	}
+	signer := wire.NewSigner([]byte(info.Key))
+	socks, err := conn.Bind(info, logger)
+	if err != nil {
+		return err
+	}
+	defer socks.Close()
+	pub := publish.New(socks.IOPub, signer, logger)
 
-	if err := out.StartDisplay(pub, logger.Printf); err != nil {
-		return err
-	}
-	// Orphaned grandchildren (a forked child's own children) are re-parented
-	// to the kernel, so shutdown can end them too.
-	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
-		logger.Printf("PR_SET_CHILD_SUBREAPER: %v", err)
-	}
-	in, err := capture.StartInput()
+	out, err := capture.NewOutput(pub, opts.Limits.MaxOutput)
 	if err != nil {
 		return err
 	}
-	sessOpts := sessionOptions()
-	// Warm children make rt.Fork cheap; the first ones start while the
-	// kernel answers its first requests.
-	pool := fork.NewPool(forkPoolSize, logger.Printf)
-	go pool.Fill()
-	sessOpts.Forker = pool
-	session, err := eval.New(sessOpts)
+	display, err := out.StartDisplay(pub, logger.Printf)
 	if err != nil {
 		return err
 	}
-	k := dispatch.New(dispatch.Config{
-		Sockets: socks, Signer: signer, Publisher: pub, Output: out, Input: in,
-		Eval: session, Interrupter: cellScope{}, Log: logger,
-		Shutdown: endChildren,
+	var k *dispatch.Kernel
+	sup, err := supervise.New(supervise.Config{
+		Exe: exe, Output: out, Display: display.Writer(), Input: capture.NewInput(),
+		MaxChildren: opts.Limits.MaxChildren, MemoryLimit: opts.Limits.Memory,
+		WarmChildren: forkPoolSize, InterruptGrace: opts.Limits.InterruptGrace,
+		Notify: func(cell int, e *content.Error, restarted bool) { k.CellError(cell, e, restarted) },
+		Log:    logger,
+	})
+	if err != nil {
+		return err
+	}
+	k = dispatch.New(dispatch.Config{
+		Sockets: socks, Signer: signer, Publisher: pub, Output: out,
+		Eval: sup, Shutdown: sup.Close, Log: logger,
 		Info: dispatch.KernelInfo{
 			Implementation: "gosys", ImplementationVersion: Version,
 			Banner: "gosys " + Version + ": Go cells with real fork, pipes and sockets",
@@ -130,25 +109,21 @@ func Serve(opts Options) error {
 	return nil
 }
 
-// cellScope connects the dispatcher's cell lifecycle to rt's interruptible
-// calls.
-type cellScope struct{}
-
-func (cellScope) Begin()     { _ = cellctl.Begin() }
-func (cellScope) Interrupt() { cellctl.Interrupt() }
-
-// forkPoolSize is how many warm children wait for rt.Fork.
+// forkPoolSize is how many warm children wait for rt.Fork in a session.
 const forkPoolSize = 3
 
-// sessionOptions are the Go session's options, the same in the kernel and
-// in its forked children.
-func sessionOptions() eval.Options {
-	return eval.Options{
-		Symbols: []interp.Exports{symbols.Stdlib(), rtsymbols.Symbols},
-		Sources: symbols.GenericSources(),
-		Prelude: []string{symbols.Prelude(), `import rt "gosys/runtime"`},
-		Stdin:   os.Stdin,
-		Stdout:  os.Stdout,
-		Stderr:  os.Stderr,
-	}
+// Limits are the limits of each session process; the kernelspec's env or
+// the command line set them (see ParseLimits).
+type Limits struct {
+	// MaxChildren is how many processes rt.Fork may have started and not
+	// reaped at once, in the whole session tree.
+	MaxChildren int
+	// Memory caps the memory of the session and the processes it starts,
+	// in bytes.
+	Memory int64
+	// MaxOutput is how many bytes of output one cell may publish.
+	MaxOutput int64
+	// InterruptGrace is how long an interrupted cell may take to stop
+	// before the session is restarted.
+	InterruptGrace time.Duration
 }

@@ -2,6 +2,7 @@ package rt
 
 import (
 	"fmt"
+	"gosys/internal/fdspace"
 	"os"
 	"slices"
 	"strconv"
@@ -83,11 +84,16 @@ func startLanes() (*laneRecorder, error) {
 			_ = unix.SetsockoptInt(sp[1], unix.SOL_SOCKET, unix.SO_SNDBUF, 4<<20)
 		}
 		_ = unix.SetsockoptInt(sp[0], unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 8<<20)
-		saved, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 3)
+		// The saved descriptor and the reading end stay out of the cell's
+		// numbers (see fdspace).
+		saved, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, fdspace.Floor())
 		if err == nil {
 			err = unix.Dup2(sp[1], fd)
 		}
 		unix.Close(sp[1])
+		if err == nil {
+			sp[0], err = fdspace.Lift(sp[0])
+		}
 		if err != nil {
 			unix.Close(sp[0])
 			r.restore()

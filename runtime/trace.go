@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"gosys/internal/fdspace"
 	"gosys/runtime/cellctl"
 	"gosys/runtime/tracewire"
 
@@ -53,11 +54,6 @@ const MaxTraceEvents = 20000
 // traceQuiet is how long Trace keeps listening after f returned, for events
 // of children still on their way.
 const traceQuiet = 100 * time.Millisecond
-
-// traceFDMin is the lowest number the trace socket takes, far above the
-// descriptors a cell makes, so that it does not shift the numbers Pipe and
-// Socket return.
-const traceFDMin = 700
 
 // Trace runs f while recording the rt calls that this process and every
 // child forked during f make: Fork, Exit (and a child's end), Wait,
@@ -119,12 +115,20 @@ func startTrace() (*traceRecorder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("trace socket: %w", err)
 	}
-	send, err := unix.FcntlInt(uintptr(sp[1]), unix.F_DUPFD_CLOEXEC, traceFDMin)
-	unix.Close(sp[1])
+	// Both ends out of the cell's numbers (see fdspace).
+	send, err := fdspace.Lift(sp[1])
 	if err != nil {
 		unix.Close(sp[0])
-		return nil, fmt.Errorf("trace socket: move to %d or above: %w", traceFDMin, err)
+		unix.Close(sp[1])
+		return nil, fmt.Errorf("trace socket: %w", err)
 	}
+	recv, err := fdspace.Lift(sp[0])
+	if err != nil {
+		unix.Close(sp[0])
+		unix.Close(send)
+		return nil, fmt.Errorf("trace socket: %w", err)
+	}
+	sp[0] = recv
 	// Room for bursts (a child writing in a loop) while the reader catches up.
 	if unix.SetsockoptInt(sp[0], unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 4<<20) != nil {
 		_ = unix.SetsockoptInt(sp[0], unix.SOL_SOCKET, unix.SO_RCVBUF, 4<<20)

@@ -1,15 +1,14 @@
 package capture
 
 import (
+	"gosys/internal/content"
+
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"strconv"
 
 	"golang.org/x/sys/unix"
 
-	"gosys/kernel/publish"
 	"gosys/kernel/wire"
 	"gosys/runtime/displaywire"
 )
@@ -17,30 +16,30 @@ import (
 // DisplaySink publishes what rt's display calls send; the publisher
 // implements it.
 type DisplaySink interface {
-	Display(parent *wire.Message, b publish.Bundle, update bool)
+	Display(parent *wire.Message, b content.Bundle, update bool)
 	ClearOutput(parent *wire.Message, wait bool)
 }
 
-// StartDisplay opens the socket rt's display calls write to (in this process
-// and in every child, which inherits it), names its descriptor in the
-// environment for rt, and publishes each message as output of the cell the
-// Output routes to, after the text written before it. It is meant to be
-// called once per process, before any cell runs.
-func (o *Output) StartDisplay(sink DisplaySink, logf func(string, ...any)) error {
+// Display is the socket rt's display calls write to, in the session and in
+// every process it forks.
+type Display struct {
+	writer int // the writing end, given to each session
+}
+
+// StartDisplay opens the display socket and publishes each message that
+// arrives on it as output of the cell the Output routes to, after the text
+// written before it. Call Writer for the descriptor to give each session.
+func (o *Output) StartDisplay(sink DisplaySink, logf func(string, ...any)) (*Display, error) {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return fmt.Errorf("display socket: %w", err)
-	}
-	// The writing end stays open across exec: children reach the notebook too.
-	if _, err := unix.FcntlInt(uintptr(fds[1]), unix.F_SETFD, 0); err != nil {
-		return fmt.Errorf("display socket: %w", err)
-	}
-	if err := os.Setenv(displaywire.EnvFD, strconv.Itoa(fds[1])); err != nil {
-		return fmt.Errorf("display socket: %w", err)
+		return nil, fmt.Errorf("display socket: %w", err)
 	}
 	go o.readDisplays(fds[0], sink, logf)
-	return nil
+	return &Display{writer: fds[1]}, nil
 }
+
+// Writer returns the socket's writing end (close-on-exec).
+func (d *Display) Writer() int { return d.writer }
 
 func (o *Output) readDisplays(fd int, sink DisplaySink, logf func(string, ...any)) {
 	for {
@@ -67,7 +66,7 @@ func (o *Output) publishDisplay(sink DisplaySink, m displaywire.Message) {
 	case displaywire.TypeClearOutput:
 		sink.ClearOutput(o.parent, m.Wait)
 	case displaywire.TypeDisplayData, displaywire.TypeUpdateDisplayData:
-		sink.Display(o.parent, publish.Bundle{Data: m.Data, Metadata: m.Metadata, Transient: m.Transient},
+		sink.Display(o.parent, content.Bundle{Data: m.Data, Metadata: m.Metadata, Transient: m.Transient},
 			m.Type == displaywire.TypeUpdateDisplayData)
 	}
 }

@@ -1,13 +1,14 @@
-// Package capture owns the kernel process's descriptors 0, 1 and 2. It moves
-// descriptors 1 and 2 into pipes it reads, so that everything written to them
-// (by cells, goroutines, C code or child processes that inherit them) becomes
-// stream output of the right cell, batched and never lost; and it answers
-// reads of descriptor 0 from the frontend.
+// Package capture is the kernel's side of the session's descriptors 0, 1
+// and 2. Descriptors 1 and 2 of every session process are pipes whose read
+// ends capture holds, so that everything written to them (by cells,
+// goroutines, C code or child processes that inherit them) becomes stream
+// output of the right cell, batched and never lost; descriptor 0 is a pipe
+// whose write end it holds, to answer reads from the frontend. The pipes
+// outlive a session: a restarted session gets the same 1 and 2.
 package capture
 
 import (
 	"fmt"
-	"os"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -38,45 +39,51 @@ type Output struct {
 	parent  *wire.Message
 	streams [2]*stream
 	timer   *time.Timer
+	writers [2]int // write ends, given to each session as its 1 and 2
+
+	limit     int64  // bytes published per cell before dropping; 0: none
+	published int64  // bytes published since SetParent
+	dropped   int64  // bytes dropped since SetParent
+	tail      []byte // the last bytes of stderr since SetParent
 }
 
 type stream struct {
 	name    string
-	fd      int // non-blocking read end of the pipe now behind fd 1 or 2
+	fd      int // non-blocking read end of the pipe
 	pending []byte
 	eof     bool
 }
 
-// StartOutput moves descriptors 1 and 2 into pipes and starts reading them.
-// It returns a duplicate of the original descriptor 2 (close-on-exec) for the
-// kernel's own log, which must never land in a cell. It is meant to be
-// called once per process.
-func StartOutput(sink StreamSink) (*Output, *os.File, error) {
-	logFD, err := unix.FcntlInt(2, unix.F_DUPFD_CLOEXEC, 3)
-	if err != nil {
-		return nil, nil, fmt.Errorf("keep original stderr: %w", err)
-	}
-	o := &Output{sink: sink}
-	for i, target := range []int{1, 2} {
+// tailSize is how much of stderr Output keeps for Tail.
+const tailSize = 8 << 10
+
+// NewOutput makes the two pipes and starts reading them. limit caps the
+// bytes published for one cell (between two SetParent calls); text past it
+// is dropped and counted (see EndCell). 0 means no limit.
+func NewOutput(sink StreamSink, limit int64) (*Output, error) {
+	o := &Output{sink: sink, limit: limit}
+	for i := range o.streams {
 		var p [2]int
 		if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
-			return nil, nil, fmt.Errorf("pipe for fd %d: %w", target, err)
+			return nil, fmt.Errorf("pipe for fd %d: %w", i+1, err)
 		}
-		// dup2 leaves the new fd 1/2 inheritable, so children write into it.
-		if err := unix.Dup2(p[1], target); err != nil {
-			return nil, nil, fmt.Errorf("dup2 pipe onto fd %d: %w", target, err)
-		}
-		unix.Close(p[1])
 		if err := unix.SetNonblock(p[0], true); err != nil {
-			return nil, nil, fmt.Errorf("nonblock read end of fd %d: %w", target, err)
+			return nil, fmt.Errorf("nonblock read end of fd %d: %w", i+1, err)
 		}
+		// Room for bursts while the kernel publishes (best effort).
+		_, _ = unix.FcntlInt(uintptr(p[1]), unix.F_SETPIPE_SZ, 1<<20)
 		o.streams[i] = &stream{name: [2]string{"stdout", "stderr"}[i], fd: p[0]}
+		o.writers[i] = p[1]
 	}
 	for _, s := range o.streams {
 		go o.read(s)
 	}
-	return o, os.NewFile(uintptr(logFD), "original-stderr"), nil
+	return o, nil
 }
+
+// Writers returns the write ends of the stdout and stderr pipes
+// (close-on-exec), for a session's descriptors 1 and 2.
+func (o *Output) Writers() (stdout, stderr int) { return o.writers[0], o.writers[1] }
 
 // SetParent flushes what is pending to the previous parent, then routes
 // later text to m.
@@ -85,6 +92,33 @@ func (o *Output) SetParent(m *wire.Message) {
 	defer o.mu.Unlock()
 	o.flushLocked(true)
 	o.parent = m
+	o.published, o.dropped, o.tail = 0, 0, o.tail[:0]
+}
+
+// EndCell flushes, and if text was dropped since SetParent, publishes a
+// line saying how much, to the same parent. It returns the bytes dropped.
+func (o *Output) EndCell() int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.flushLocked(true)
+	d := o.dropped
+	if d > 0 {
+		o.sink.Stream(o.parent, "stderr", fmt.Sprintf(
+			"\n[gosys: %d bytes of output were dropped: a cell may print %d bytes (GOSYS_MAX_OUTPUT changes it)]\n",
+			d, o.limit))
+		o.dropped = 0
+	}
+	return d
+}
+
+// Tail returns the last bytes written to stderr since SetParent (up to
+// 8 KiB), after reading what the pipes hold: the last words of a session
+// that died.
+func (o *Output) Tail() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.flushLocked(true)
+	return string(o.tail)
 }
 
 // Flush publishes everything written to descriptors 1 and 2 so far,
@@ -176,7 +210,25 @@ func (o *Output) publishLocked(s *stream, final bool) {
 	if len(text) == 0 {
 		return
 	}
-	o.sink.Stream(o.parent, s.name, string(text))
+	if s.name == "stderr" {
+		o.tail = append(o.tail, text...)
+		if len(o.tail) > tailSize {
+			o.tail = append(o.tail[:0], o.tail[len(o.tail)-tailSize:]...)
+		}
+	}
+	if o.limit > 0 && o.published+int64(len(text)) > o.limit {
+		// Past the cell's limit: count, do not send.
+		n := int(max(o.limit-o.published, 0))
+		n -= partialRune(text[:n])
+		if n > 0 {
+			o.sink.Stream(o.parent, s.name, string(text[:n]))
+		}
+		o.published = o.limit
+		o.dropped += int64(len(text) - n)
+	} else {
+		o.published += int64(len(text))
+		o.sink.Stream(o.parent, s.name, string(text))
+	}
 	s.pending = append(s.pending[:0], s.pending[len(s.pending)-keep:]...)
 }
 

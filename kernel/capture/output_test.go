@@ -1,10 +1,10 @@
 package capture_test
 
 import (
-	"bufio"
-	"bytes"
-	"context"
-	"encoding/json"
+	"gosys/internal/content"
+	"gosys/runtime/displaywire"
+	"strconv"
+
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,19 +15,10 @@ import (
 	"unicode/utf8"
 
 	"gosys/kernel/capture"
-	"gosys/kernel/publish"
 	"gosys/kernel/wire"
 	rt "gosys/runtime"
-)
 
-// Capture takes over descriptors 1 and 2 for the rest of the process, so
-// each scenario runs in a child: the test binary re-executed with
-// childRoleEnv naming the scenario. The child reports what its sinks got as
-// one JSON line, prefixed with reportPrefix, on the original stderr that
-// StartOutput returns.
-const (
-	childRoleEnv = "GOSYS_CAPTURE_TEST_ROLE"
-	reportPrefix = "CAPTURE-REPORT "
+	"golang.org/x/sys/unix"
 )
 
 // event is one call a recording sink received.
@@ -58,7 +49,7 @@ func (r *recorder) Stream(parent *wire.Message, name, text string) {
 	r.events = append(r.events, event{Kind: "stream", Parent: parentID(parent), Name: name, Text: text})
 }
 
-func (r *recorder) Display(parent *wire.Message, b publish.Bundle, update bool) {
+func (r *recorder) Display(parent *wire.Message, b content.Bundle, update bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	kind := "display"
@@ -78,43 +69,6 @@ func cellMessage(id string) *wire.Message {
 	return &wire.Message{Header: wire.Header{MsgID: id, MsgType: "execute_request"}}
 }
 
-// TestCaptureChild is the child side of the capture tests; it does nothing
-// unless childRoleEnv is set.
-func TestCaptureChild(t *testing.T) {
-	role := os.Getenv(childRoleEnv)
-	if role == "" {
-		return
-	}
-	rec := &recorder{}
-	out, logFile, err := capture.StartOutput(rec)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "StartOutput:", err)
-		os.Exit(2)
-	}
-	switch role {
-	case "output":
-		childOutput(out)
-	case "display":
-		if err := out.StartDisplay(rec, func(f string, a ...any) { fmt.Fprintf(logFile, f+"\n", a...) }); err != nil {
-			fmt.Fprintln(logFile, "StartDisplay:", err)
-			os.Exit(2)
-		}
-		childDisplay(out)
-	default:
-		fmt.Fprintln(logFile, "unknown role", role)
-		os.Exit(2)
-	}
-	rec.mu.Lock()
-	b, err := json.Marshal(rec.events)
-	rec.mu.Unlock()
-	if err != nil {
-		fmt.Fprintln(logFile, "marshal report:", err)
-		os.Exit(2)
-	}
-	fmt.Fprintf(logFile, "%s%s\n", reportPrefix, b)
-	os.Exit(0)
-}
-
 // bigText returns more than 1 MiB of lines mixing 1-, 2- and 3-byte runes,
 // so that flushes at the size limit fall inside runes.
 func bigText() string {
@@ -125,81 +79,81 @@ func bigText() string {
 	return b.String()
 }
 
-// The child of the output scenario writes, in this order, to stdout and
-// stderr of cell p1, then to p2. Timings let the batching timer fire in
-// the middle of a rune.
-func childOutput(out *capture.Output) {
+// scenarioOutput writes, in this order, to stdout and stderr of cell p1,
+// then to p2, as a session and its children would. Timings let the
+// batching timer fire in the middle of a rune.
+func scenarioOutput(t *testing.T, out *capture.Output, stdout, stderr *os.File) {
 	out.SetParent(cellMessage("p1"))
-	fmt.Print("print-1\n")
-	os.Stdout.Write([]byte("write-2\n"))
-	fmt.Fprint(os.Stderr, "err-1\n")
+	fmt.Fprint(stdout, "print-1\n")
+	stdout.Write([]byte("write-2\n"))
+	fmt.Fprint(stderr, "err-1\n")
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		fmt.Print("goroutine-3\n")
-		fmt.Fprint(os.Stderr, "err-2 from goroutine\n")
+		fmt.Fprint(stdout, "goroutine-3\n")
+		fmt.Fprint(stderr, "err-2 from goroutine\n")
 	})
 	wg.Wait()
 	cmd := exec.Command("/bin/sh", "-c", "echo from-sh; echo sh-err >&2")
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "sh:", err)
+		t.Fatalf("sh: %v", err)
 	}
-	fmt.Print("print-4\n")
+	fmt.Fprint(stdout, "print-4\n")
 	// The first two bytes of 世, then a pause longer than the batching
 	// delay, then its last byte.
-	os.Stdout.Write([]byte{0xe4, 0xb8})
+	stdout.Write([]byte{0xe4, 0xb8})
 	time.Sleep(300 * time.Millisecond)
-	os.Stdout.Write([]byte{0x96, '\n'})
+	stdout.Write([]byte{0x96, '\n'})
 	time.Sleep(300 * time.Millisecond)
-	os.Stdout.Write([]byte(bigText()))
+	stdout.Write([]byte(bigText()))
 	out.Flush()
 
 	out.SetParent(cellMessage("p2"))
-	fmt.Print("next cell\n")
-	fmt.Fprint(os.Stderr, "next cell err\n")
+	fmt.Fprint(stdout, "next cell\n")
+	fmt.Fprint(stderr, "next cell err\n")
 	out.Flush()
 }
 
-func childDisplay(out *capture.Output) {
+func scenarioDisplay(out *capture.Output, stdout *os.File) {
 	out.SetParent(cellMessage("p1"))
-	fmt.Print("before\n")
+	fmt.Fprint(stdout, "before\n")
 	rt.HTML("<b>shown</b>")
-	fmt.Print("after\n")
-	os.Stdout.Write([]byte("between"))
+	fmt.Fprint(stdout, "after\n")
+	stdout.Write([]byte("between"))
 	rt.ClearOutput(true)
-	fmt.Print(" end\n")
+	fmt.Fprint(stdout, " end\n")
 	out.Flush()
 	out.SetParent(cellMessage("p2"))
 	rt.Markdown("*second cell*")
 	out.Flush()
 }
 
-// runChild runs the scenario role in a child and returns the events it
-// reported, and what reached the child's real stdout.
-func runChild(t *testing.T, role string) ([]event, string) {
+// newOutput starts an Output recording into a recorder, with files on its
+// write ends for the scenario to write to.
+func newOutput(t *testing.T, limit int64) (*capture.Output, *recorder, *os.File, *os.File) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestCaptureChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), childRoleEnv+"="+role)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("child %s: %v\nstderr:\n%s", role, err, stderr.String())
+	rec := &recorder{}
+	out, err := capture.NewOutput(rec, limit)
+	if err != nil {
+		t.Fatal(err)
 	}
-	sc := bufio.NewScanner(&stderr)
-	sc.Buffer(nil, 64<<20)
-	for sc.Scan() {
-		if line, ok := strings.CutPrefix(sc.Text(), reportPrefix); ok {
-			var events []event
-			if err := json.Unmarshal([]byte(line), &events); err != nil {
-				t.Fatalf("child report: %v", err)
-			}
-			return events, stdout.String()
+	w1, w2 := out.Writers()
+	dup := func(fd int, name string) *os.File {
+		d, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
 		}
+		f := os.NewFile(uintptr(d), name)
+		t.Cleanup(func() { f.Close() })
+		return f
 	}
-	t.Fatalf("child %s sent no report; stderr:\n%s", role, stderr.String())
-	return nil, ""
+	return out, rec, dup(w1, "stdout"), dup(w2, "stderr")
+}
+
+func (r *recorder) all() []event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]event(nil), r.events...)
 }
 
 // streamText concatenates the stream text of parent on stream name.
@@ -214,7 +168,9 @@ func streamText(events []event, parent, name string) string {
 }
 
 func TestOutputCapture(t *testing.T) {
-	events, realStdout := runChild(t, "output")
+	out, rec, stdout, stderr := newOutput(t, 0)
+	scenarioOutput(t, out, stdout, stderr)
+	events := rec.all()
 
 	wantOut := "print-1\nwrite-2\ngoroutine-3\nfrom-sh\nprint-4\n世\n" + bigText()
 	if got := streamText(events, "p1", "stdout"); got != wantOut {
@@ -251,13 +207,56 @@ func TestOutputCapture(t *testing.T) {
 	if len(events) > 40 {
 		t.Errorf("%d stream messages; batching should make a few", len(events))
 	}
-	if strings.Contains(realStdout, "print-1") || strings.Contains(realStdout, "from-sh") {
-		t.Errorf("captured text reached the real stdout: %q", realStdout)
+}
+
+func TestOutputLimitAndTail(t *testing.T) {
+	out, rec, stdout, stderr := newOutput(t, 1000)
+	out.SetParent(cellMessage("p1"))
+	line := strings.Repeat("é", 49) + "\n" // 99 bytes, 2-byte runes
+	for range 30 {
+		stdout.WriteString(line)
+	}
+	stderr.WriteString("last words\n")
+	if got := out.Tail(); got != "last words\n" {
+		t.Errorf("Tail() = %q", got)
+	}
+	if dropped := out.EndCell(); dropped != 30*99+11-1000 {
+		t.Errorf("EndCell dropped %d bytes, want %d", dropped, 30*99+11-1000)
+	}
+	events := rec.all()
+	published := 0
+	for _, e := range events[:len(events)-1] {
+		published += len(e.Text)
+		if strings.ContainsRune(e.Text, utf8.RuneError) {
+			t.Errorf("a cut rune in %q", tail(e.Text))
+		}
+	}
+	if published > 1000 || published < 990 {
+		t.Errorf("%d bytes published with a limit of 1000", published)
+	}
+	if note := events[len(events)-1]; !strings.Contains(note.Text, "bytes of output were dropped") || note.Parent != "p1" {
+		t.Errorf("last event %+v: want the note of what was dropped", note)
+	}
+	// The next cell starts afresh.
+	out.SetParent(cellMessage("p2"))
+	stdout.WriteString("ok\n")
+	if out.EndCell() != 0 || streamText(rec.all(), "p2", "stdout") != "ok\n" {
+		t.Errorf("the limit carried over to the next cell")
+	}
+	if out.Tail() != "" {
+		t.Errorf("Tail of a new cell = %q", out.Tail())
 	}
 }
 
 func TestDisplayOrdering(t *testing.T) {
-	events, _ := runChild(t, "display")
+	out, rec, stdout, _ := newOutput(t, 0)
+	display, err := out.StartDisplay(rec, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(displaywire.EnvFD, strconv.Itoa(display.Writer()))
+	scenarioDisplay(out, stdout)
+	events := rec.all()
 	var got []string
 	for _, e := range events {
 		switch e.Kind {

@@ -4,21 +4,24 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"gosys/internal/procfs"
 )
 
-// Input answers reads of descriptor 0. Descriptor 0 is a pipe whose write end
-// the kernel holds; while a cell runs, Input watches the process's threads
-// and, when one blocks in read(0) (os.Stdin, fmt.Scan, bufio, C code alike),
-// asks the frontend for a line and writes it into the pipe.
+// Input answers reads of a session's descriptor 0. Descriptor 0 is a pipe
+// whose write end Input holds; while a cell runs, Input watches the
+// session's threads (and its children's) and, when one blocks in read(0)
+// (os.Stdin, fmt.Scan, bufio, C code alike), asks the frontend for a line
+// and writes it into the pipe.
 type Input struct {
 	mu sync.Mutex
-	w  int // write end of the pipe behind fd 0; -1 after EOF was given
+	w  int // write end of the pipe behind the session's fd 0; -1 after EOF
 }
 
 // Asker asks the frontend for one line of input (an input_request on the
@@ -28,41 +31,44 @@ type Asker func(ctx context.Context, prompt string, password bool) (string, erro
 // pollInput is how often the threads are looked at while a cell runs.
 const pollInput = 20 * time.Millisecond
 
-// StartInput puts a pipe behind descriptor 0. It is meant to be called once
-// per process.
-func StartInput() (*Input, error) {
-	in := &Input{w: -1}
-	if err := in.renew(); err != nil {
-		return nil, err
-	}
-	return in, nil
-}
+// NewInput returns an Input without a pipe yet.
+func NewInput() *Input { return &Input{w: -1} }
 
-// renew puts a fresh pipe behind fd 0 if the last one was closed.
-func (in *Input) renew() error {
+// NewPipe makes a new pipe for the session's descriptor 0 and returns its
+// read end (close-on-exec), which the caller gives to the session and
+// closes. The previous pipe's write end is closed: a read still blocked on
+// it gets end-of-file.
+func (in *Input) NewPipe() (int, error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if in.w >= 0 {
-		return nil
-	}
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
-		return fmt.Errorf("stdin pipe: %w", err)
+		return -1, fmt.Errorf("stdin pipe: %w", err)
 	}
-	if err := unix.Dup2(p[0], 0); err != nil {
-		return fmt.Errorf("dup2 stdin pipe onto fd 0: %w", err)
+	if in.w >= 0 {
+		unix.Close(in.w)
 	}
-	unix.Close(p[0])
 	in.w = p[1]
-	return nil
+	return p[0], nil
 }
 
-// Serve answers reads of fd 0 until ctx ends. When allowed is false (the
-// request said allow_stdin false) a read gets end-of-file at once, like a
-// program run with </dev/null. Errors of ask end the input for this cell the
-// same way.
-func (in *Input) Serve(ctx context.Context, allowed bool, ask Asker) {
-	defer in.renew()
+// Ended reports whether the session's descriptor 0 was given end-of-file
+// (after an interrupt or allow_stdin false): the next cell needs NewPipe.
+func (in *Input) Ended() bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.w < 0
+}
+
+// EOF gives end-of-file to the session's descriptor 0: a read blocked in it
+// returns.
+func (in *Input) EOF() { in.giveEOF() }
+
+// Serve answers reads of the descriptor 0 of process pid (the session) and
+// of its children until ctx ends. When allowed is false (the request said
+// allow_stdin false) a read gets end-of-file at once, like a program run
+// with </dev/null. Errors of ask end the input for this cell the same way.
+func (in *Input) Serve(ctx context.Context, pid int, allowed bool, ask Asker) {
 	tick := time.NewTicker(pollInput)
 	defer tick.Stop()
 	for {
@@ -71,7 +77,7 @@ func (in *Input) Serve(ctx context.Context, allowed bool, ask Asker) {
 			return
 		case <-tick.C:
 		}
-		if !threadReadingStdin() || pendingStdin() > 0 {
+		if !readingStdin(pid) || in.pending() > 0 {
 			continue
 		}
 		if !allowed {
@@ -101,29 +107,36 @@ func (in *Input) giveEOF() {
 	}
 }
 
-// pendingStdin returns the bytes written to fd 0 not read yet: a reader that
-// has input waiting is not asking for more.
-func pendingStdin() int {
-	n, err := unix.IoctlGetInt(0, unix.TIOCINQ) // FIONREAD
+// pending returns the bytes written to the pipe and not read yet: a
+// reader that has input waiting is not asking for more.
+func (in *Input) pending() int {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.w < 0 {
+		return 0
+	}
+	n, err := unix.IoctlGetInt(in.w, unix.TIOCINQ) // FIONREAD
 	if err != nil {
 		return 0
 	}
 	return n
 }
 
-// threadReadingStdin reports whether a thread of this process is blocked in
-// read(0, ...). /proc/self/task/TID/syscall starts with the syscall number
-// and its first argument.
-func threadReadingStdin() bool {
-	tasks, _ := filepath.Glob("/proc/self/task/*/syscall")
-	for _, t := range tasks {
-		b, err := os.ReadFile(t)
-		if err != nil {
-			continue
-		}
-		f := strings.Fields(string(b))
-		if len(f) >= 2 && f[0] == fmt.Sprint(unix.SYS_READ) && f[1] == "0x0" {
-			return true
+// readingStdin reports whether a thread of pid or of one of its children
+// is blocked in read(0, ...). /proc/PID/task/TID/syscall starts with the
+// system call's number and its first argument.
+func readingStdin(pid int) bool {
+	for _, p := range append([]int{pid}, procfs.Children(pid)...) {
+		tasks, _ := os.ReadDir("/proc/" + strconv.Itoa(p) + "/task")
+		for _, t := range tasks {
+			b, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/task/" + t.Name() + "/syscall")
+			if err != nil {
+				continue
+			}
+			f := strings.Fields(string(b))
+			if len(f) >= 2 && f[0] == strconv.Itoa(unix.SYS_READ) && f[1] == "0x0" {
+				return true
+			}
 		}
 	}
 	return false

@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"time"
 
+	"gosys/internal/content"
+	"gosys/internal/link"
+	"gosys/kernel/supervise"
 	"gosys/kernel/wire"
 )
 
 type executeRequest struct {
-	Code            string            `json:"code"`
+	Code            *string           `json:"code"`
 	Silent          bool              `json:"silent"`
 	StoreHistory    *bool             `json:"store_history"`
 	UserExpressions map[string]string `json:"user_expressions"`
@@ -28,12 +31,26 @@ func flag(b *bool, def bool) bool {
 }
 
 // execute runs a cell and publishes its input, output, result or error.
+// https://jupyter-client.readthedocs.io/en/latest/messaging.html#execute
 func (k *Kernel) execute(m *wire.Message) {
 	s := k.Sockets.Shell
 	var req executeRequest
 	if !k.decode(s, m, &req) {
 		return
 	}
+	if req.Code == nil {
+		// Not a cell at all: no execution count is used up.
+		k.mu.Lock()
+		count := k.count
+		k.mu.Unlock()
+		k.reply(s, m, "execute_reply", map[string]any{
+			"status": "error", "execution_count": count,
+			"ename": "BadRequest", "evalue": "execute_request without code", "traceback": []string{"BadRequest: execute_request without code"},
+			"user_expressions": map[string]any{}, "payload": []any{},
+		})
+		return
+	}
+	code := *req.Code
 	store := flag(req.StoreHistory, true) && !req.Silent
 	k.mu.Lock()
 	if store {
@@ -42,40 +59,44 @@ func (k *Kernel) execute(m *wire.Message) {
 	count := k.count
 	ctx, cancel := context.WithCancel(context.Background())
 	k.cancel = cancel
+	cell := k.cells.begin(m)
 	k.mu.Unlock()
 	defer func() {
 		k.mu.Lock()
 		k.cancel = nil
+		k.cells.end()
 		k.mu.Unlock()
 		cancel()
 	}()
 
 	if !req.Silent {
-		k.Publisher.ExecuteInput(m, req.Code, count)
+		k.Publisher.ExecuteInput(m, code, count)
 	}
 	k.Output.SetParent(m)
-	if k.Interrupter != nil {
-		k.Interrupter.Begin()
-	}
-	inputCtx, stopInput := context.WithCancel(ctx)
-	inputDone := make(chan struct{})
-	go func() {
-		defer close(inputDone)
-		k.Input.Serve(inputCtx, flag(req.AllowStdin, true), func(ctx context.Context, prompt string, password bool) (string, error) {
+	out := k.Eval.Execute(ctx, supervise.Request{
+		Cell: cell, Code: code, UserExpressions: req.UserExpressions,
+		AllowStdin: flag(req.AllowStdin, true),
+		Ask: func(ctx context.Context, prompt string, password bool) (string, error) {
 			return k.askInput(ctx, m, prompt, password)
-		})
-	}()
-
-	out := k.Eval.Execute(ctx, req.Code)
-
-	stopInput()
-	<-inputDone
-	k.Output.Flush()
+		},
+	})
+	k.Output.EndCell()
 	if store {
-		k.history.add(count, req.Code)
+		k.history.add(count, code)
+	}
+	shown := false
+	if out.Err == nil {
+		// A goroutine of this cell panicked: its error is shown already,
+		// the cell failed.
+		k.mu.Lock()
+		out.Err = k.cells.failure()
+		k.mu.Unlock()
+		shown = out.Err != nil
 	}
 	if out.Err != nil {
-		k.Publisher.PublishError(m, out.Err)
+		if !shown {
+			k.Publisher.PublishError(m, out.Err)
+		}
 		// Abort before replying: a request the client sends once it has
 		// seen this reply must run, not be aborted.
 		if flag(req.StopOnError, true) {
@@ -88,8 +109,8 @@ func (k *Kernel) execute(m *wire.Message) {
 		})
 		return
 	}
-	if out.Result != nil && !req.Silent {
-		k.Publisher.ExecuteResult(m, count, *out.Result)
+	if out.Value != nil && !req.Silent {
+		k.Publisher.ExecuteResult(m, count, *out.Value)
 	}
 	payload := []any{}
 	if out.Page != "" {
@@ -97,27 +118,49 @@ func (k *Kernel) execute(m *wire.Message) {
 	}
 	k.reply(s, m, "execute_reply", map[string]any{
 		"status": "ok", "execution_count": count,
-		"user_expressions": k.userExpressions(req.UserExpressions),
+		"user_expressions": userExpressions(req.UserExpressions, out.Expressions),
 		"payload":          payload,
 	})
 }
 
-// userExpressions evaluates each expression after the cell, as the protocol
-// asks, reporting each one's value or error.
-func (k *Kernel) userExpressions(exprs map[string]string) map[string]any {
+// userExpressions reports each user expression's value or error as the
+// protocol asks; the session evaluated them after the cell.
+func userExpressions(asked map[string]string, got map[string]link.Expression) map[string]any {
 	res := map[string]any{}
-	for name, code := range exprs {
-		out := k.Eval.Execute(context.Background(), code)
+	for name := range asked {
+		x := got[name]
 		switch {
-		case out.Err != nil:
-			res[name] = map[string]any{"status": "error", "ename": out.Err.Name, "evalue": out.Err.Value, "traceback": out.Err.Traceback}
-		case out.Result != nil:
-			res[name] = map[string]any{"status": "ok", "data": out.Result.Data, "metadata": out.Result.Metadata}
+		case x.Err != nil:
+			res[name] = map[string]any{"status": "error", "ename": x.Err.Name, "evalue": x.Err.Value, "traceback": x.Err.Traceback}
+		case x.Value != nil:
+			res[name] = map[string]any{"status": "ok", "data": x.Value.Data, "metadata": orEmpty(x.Value.Metadata)}
 		default:
 			res[name] = map[string]any{"status": "ok", "data": map[string]any{}, "metadata": map[string]any{}}
 		}
 	}
 	return res
+}
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// CellError publishes e, an error of cell (a panic in a goroutine it
+// started, or the death of the session after it ran), as that cell's
+// output. If cell is running and the error is a goroutine's, the cell
+// fails with it. The supervisor calls it.
+func (k *Kernel) CellError(cell int, e *content.Error, restarted bool) {
+	k.mu.Lock()
+	parent := k.cells.note(cell, e, !restarted)
+	k.mu.Unlock()
+	k.Output.Flush()
+	k.Publisher.PublishError(parent, e)
+	if restarted {
+		k.Log.Printf("the session died after cell %d and was restarted: %s: %s", cell, e.Name, e.Value)
+	}
 }
 
 // abortQueued answers every execute_request already waiting with status

@@ -4,8 +4,8 @@ import (
 	"runtime"
 
 	"gosys/kernel/conn"
-	"gosys/kernel/eval"
 	"gosys/kernel/wire"
+	"gosys/session/eval"
 )
 
 // KernelInfo is the part of kernel_info_reply that names the kernel.

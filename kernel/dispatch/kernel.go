@@ -13,38 +13,32 @@ import (
 	"runtime/debug"
 	"sync"
 
+	"gosys/internal/link"
 	"gosys/kernel/capture"
 	"gosys/kernel/conn"
-	"gosys/kernel/eval"
 	"gosys/kernel/publish"
+	"gosys/kernel/supervise"
 	"gosys/kernel/wire"
 )
 
-// Evaluator runs cells and answers questions about code.
+// Evaluator runs cells and answers questions about code: the session
+// process, through kernel/supervise.
 type Evaluator interface {
-	Execute(ctx context.Context, code string) eval.Outcome
-	Complete(code string, cursor int) eval.Completion
+	// Execute runs a cell; ctx ends at an interrupt.
+	Execute(ctx context.Context, req supervise.Request) link.Result
+	Complete(code string, cursor int) link.Completion
 	Inspect(code string, cursor int) (string, bool)
-}
-
-// Interrupter is told when the running cell is interrupted, so that calls
-// blocked outside the interpreter (the rt package's) return too.
-type Interrupter interface {
-	Begin()     // a cell starts
-	Interrupt() // the cell was interrupted
 }
 
 // Config is what a Kernel is built from.
 type Config struct {
-	Sockets     *conn.Sockets
-	Signer      *wire.Signer
-	Publisher   *publish.Publisher
-	Output      *capture.Output
-	Input       *capture.Input
-	Eval        Evaluator
-	Interrupter Interrupter
+	Sockets   *conn.Sockets
+	Signer    *wire.Signer
+	Publisher *publish.Publisher
+	Output    *capture.Output
+	Eval      Evaluator
 	// Shutdown is called once, before the kernel returns from Run, to end the
-	// kernel's children.
+	// session and every process the cells started.
 	Shutdown func()
 	Log      *log.Logger
 	// Info is merged into kernel_info_reply (implementation_version, banner...).
@@ -61,6 +55,7 @@ type Kernel struct {
 	mu     sync.Mutex
 	cancel context.CancelFunc // of the running cell, nil when idle
 	count  int
+	cells  cellLog // recent cells by number, for late output
 
 	done     chan struct{} // closed at shutdown
 	doneOnce sync.Once
@@ -206,9 +201,6 @@ func (k *Kernel) interrupt() {
 	k.mu.Unlock()
 	if cancel != nil {
 		cancel()
-	}
-	if k.Interrupter != nil {
-		k.Interrupter.Interrupt()
 	}
 }
 

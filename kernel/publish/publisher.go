@@ -4,8 +4,9 @@
 package publish
 
 import (
-	"fmt"
 	"log"
+
+	"gosys/internal/content"
 
 	"gosys/kernel/wire"
 )
@@ -63,23 +64,15 @@ func (p *Publisher) ExecuteInput(parent *wire.Message, code string, count int) {
 	p.Publish(parent, "execute_input", map[string]any{"code": code, "execution_count": count})
 }
 
-// Bundle is a MIME bundle with its metadata, as display_data and
-// execute_result carry it.
-type Bundle struct {
-	Data      map[string]any `json:"data"`
-	Metadata  map[string]any `json:"metadata"`
-	Transient map[string]any `json:"transient,omitempty"`
-}
-
 // ExecuteResult publishes the value of a cell.
-func (p *Publisher) ExecuteResult(parent *wire.Message, count int, b Bundle) {
+func (p *Publisher) ExecuteResult(parent *wire.Message, count int, b content.Bundle) {
 	p.Publish(parent, "execute_result", map[string]any{
 		"execution_count": count, "data": b.Data, "metadata": orEmpty(b.Metadata)})
 }
 
 // Display publishes display_data, or update_display_data when update is true
 // (which needs a display_id in b.Transient).
-func (p *Publisher) Display(parent *wire.Message, b Bundle, update bool) {
+func (p *Publisher) Display(parent *wire.Message, b content.Bundle, update bool) {
 	typ := "display_data"
 	if update {
 		typ = "update_display_data"
@@ -98,17 +91,8 @@ func (p *Publisher) ClearOutput(parent *wire.Message, wait bool) {
 	p.Publish(parent, "clear_output", map[string]bool{"wait": wait})
 }
 
-// Error is an error as the protocol reports it.
-type Error struct {
-	Name      string   `json:"ename"`
-	Value     string   `json:"evalue"`
-	Traceback []string `json:"traceback"`
-}
-
-func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Name, e.Value) }
-
 // PublishError publishes an error message for e.
-func (p *Publisher) PublishError(parent *wire.Message, e *Error) {
+func (p *Publisher) PublishError(parent *wire.Message, e *content.Error) {
 	p.Publish(parent, "error", e)
 }
 

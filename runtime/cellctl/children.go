@@ -33,6 +33,52 @@ func RegisterChild(pid int) {
 	registry.live = append(registry.live, Child{Pid: pid, Started: time.Now()})
 }
 
+// owned holds the children of this process that code outside the registry
+// waits for itself (a shell command's, a process a cell started directly).
+var owned struct {
+	mu   sync.Mutex
+	pids map[int]bool
+}
+
+// Own marks pid, a child of this process, as waited for by its starter, so
+// the session's orphan reaper leaves it alone; Disown ends that once it was
+// waited for.
+func Own(pid int) {
+	owned.mu.Lock()
+	defer owned.mu.Unlock()
+	if owned.pids == nil {
+		owned.pids = map[int]bool{}
+	}
+	owned.pids[pid] = true
+}
+
+// Disown undoes Own.
+func Disown(pid int) {
+	owned.mu.Lock()
+	defer owned.mu.Unlock()
+	delete(owned.pids, pid)
+}
+
+// IsDirectChild reports whether pid is a child this process started and
+// somebody in it will wait for: one registered by RegisterChild and not
+// reaped yet, or one marked by Own.
+func IsDirectChild(pid int) bool {
+	owned.mu.Lock()
+	o := owned.pids[pid]
+	owned.mu.Unlock()
+	if o {
+		return true
+	}
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	for _, c := range registry.live {
+		if c.Pid == pid {
+			return true
+		}
+	}
+	return false
+}
+
 // Children returns the registered children not reaped yet, oldest first.
 // The slice is the caller's.
 func Children() []Child {
@@ -82,6 +128,7 @@ func Reap(pid int) (c Child, ok bool, err error) {
 			continue
 		}
 		c = registry.live[i]
+		ReleaseChild(p)
 		c.Reaped, c.Status = time.Now(), status
 		registry.live = slices.Delete(registry.live, i, i+1)
 		registry.reaped = append(registry.reaped, c)

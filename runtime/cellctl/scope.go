@@ -18,6 +18,8 @@ import (
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"gosys/internal/fdspace"
 )
 
 // ErrInterrupted is the error a blocking rt call returns when the running
@@ -28,6 +30,28 @@ var ErrInterrupted = errors.New("interrupted: the cell was interrupted")
 var scopes struct {
 	mu  sync.Mutex
 	cur *Scope
+	// spare are eventfds of retired scopes, reset to zero, for the next
+	// scopes: after the first cells no descriptor is made per cell, so a
+	// cell's own new descriptors never race with one of gosys's.
+	spare []int
+}
+
+// maxSpare bounds the eventfds kept for reuse.
+const maxSpare = 4
+
+// scopeFD returns a zeroed eventfd at fdspace.Floor or above; scopes.mu must
+// be held.
+func scopeFD() (int, error) {
+	if n := len(scopes.spare); n > 0 {
+		fd := scopes.spare[n-1]
+		scopes.spare = scopes.spare[:n-1]
+		return fd, nil
+	}
+	fd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	if err != nil {
+		return -1, err
+	}
+	return fdspace.Lift(fd)
 }
 
 // Scope is one cell's cancellation scope. Blocking rt calls wait on its
@@ -46,10 +70,10 @@ type Scope struct {
 // blocked until what they wait for happens. It fails only when the scope's
 // descriptor cannot be made; there is then no current scope.
 func Begin() error {
-	fd, err := unix.Eventfd(0, unix.EFD_CLOEXEC)
 	scopes.mu.Lock()
 	defer scopes.mu.Unlock()
 	endLocked()
+	fd, err := scopeFD()
 	if err != nil {
 		return fmt.Errorf("cell scope: eventfd: %w", err)
 	}
@@ -154,7 +178,14 @@ func endLocked() {
 // scopes.mu must be held.
 func (s *Scope) closeIfUnused() {
 	if s.ended && s.refs == 0 && s.fd >= 0 {
-		unix.Close(s.fd)
+		// Reset the counter (the descriptor is non-blocking) and keep it.
+		var b [8]byte
+		_, _ = unix.Read(s.fd, b[:])
+		if len(scopes.spare) < maxSpare {
+			scopes.spare = append(scopes.spare, s.fd)
+		} else {
+			unix.Close(s.fd)
+		}
 		s.fd = -1
 	}
 }

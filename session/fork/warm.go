@@ -1,0 +1,338 @@
+package fork
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"gosys/internal/fdspace"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// A warm child is the gosys binary started in child mode ahead of time: it
+// builds its interpreter, then waits on a control socket for a payload and
+// the parent's descriptors (SCM_RIGHTS), places them at their numbers, and
+// runs. That removes the exec and the interpreter's start-up (most of a
+// fork's cost) from rt.Fork.
+//
+// The handoff on the control socket (a SOCK_STREAM socketpair):
+//
+//	parent → child: 4-byte big-endian length N, then N bytes of JSON handoff,
+//	                with the descriptors attached to the first byte;
+//	child → parent: one byte, 'y' when the child took over, 'n' when it
+//	                could not (a target number taken by its Go runtime), then
+//	                the parent starts a cold child instead.
+
+// EnvControlFD names the environment variable holding a warm child's control
+// descriptor.
+const EnvControlFD = "GOSYS_FORK_CONTROL_FD"
+
+// handoff is what a warm child receives.
+type handoff struct {
+	Payload *Payload `json:"payload"`
+	// Targets are the numbers the attached descriptors must have, in order.
+	Targets []int `json:"targets"`
+	// Trace says one more descriptor follows the targets: the rt.Trace
+	// socket, which the child keeps at a number of its own.
+	Trace bool `json:"trace,omitempty"`
+}
+
+// maxRights is how many descriptors one control message carries (Linux's
+// SCM_MAX_FD is 253).
+const maxRights = 250
+
+// Pool keeps warm children ready. It is safe for concurrent use.
+type Pool struct {
+	size int
+	mu   sync.Mutex
+	idle []*warmChild
+	logf func(string, ...any)
+}
+
+type warmChild struct {
+	pid  int
+	ctrl int // the parent's end of the control socket
+}
+
+// NewPool returns a pool that keeps size warm children once Fill is called.
+func NewPool(size int, logf func(string, ...any)) *Pool {
+	return &Pool{size: size, logf: logf}
+}
+
+// Fill starts warm children until the pool holds its size.
+func (p *Pool) Fill() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for len(p.idle) < p.size {
+		w, err := startWarm()
+		if err != nil {
+			p.logf("fork pool: %v", err)
+			return
+		}
+		p.idle = append(p.idle, w)
+	}
+}
+
+// Start runs payload in a warm child if one is ready and takes it, else in a
+// cold one (see Start). It returns the child's pid.
+func (p *Pool) Start(payload *Payload, keep []int) (int, error) {
+	p.mu.Lock()
+	var w *warmChild
+	if n := len(p.idle); n > 0 {
+		w, p.idle = p.idle[n-1], p.idle[:n-1]
+	}
+	p.mu.Unlock()
+	defer p.Fill()
+	if w != nil {
+		pid, err := w.hand(payload, keep)
+		if err == nil {
+			return pid, nil
+		}
+		p.logf("fork pool: warm child %d: %v; starting a cold one", w.pid, err)
+	}
+	return Start(payload, keep)
+}
+
+// startWarm starts one warm child with only descriptors 0, 1, 2, gosys's
+// own it needs and its control socket: it must not keep the learner's other
+// descriptors of this moment (an idle warm child holding a pipe's write end
+// would keep its reader from ever seeing end-of-file); its learner
+// descriptors are set at handoff.
+func startWarm() (*warmChild, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find the gosys binary: %w", err)
+	}
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("control socket: %w", err)
+	}
+	files, env := childFiles([]uintptr{0, 1, 2}, append(internalFDs(), internalFD{EnvControlFD, fds[1]}))
+	pid, err := syscall.ForkExec(exe, []string{"gosys", ChildArg}, &syscall.ProcAttr{Env: env, Files: files})
+	unix.Close(fds[1])
+	if err != nil {
+		unix.Close(fds[0])
+		return nil, fmt.Errorf("start warm child: %w", err)
+	}
+	ctrl, err := fdspace.Lift(fds[0])
+	if err != nil {
+		unix.Close(fds[0])
+		_ = unix.Kill(pid, unix.SIGKILL)
+		_, _ = unix.Wait4(pid, nil, 0, nil)
+		return nil, err
+	}
+	return &warmChild{pid: pid, ctrl: ctrl}, nil
+}
+
+// hand gives the payload and the descriptors to the warm child and waits
+// for its answer.
+func (w *warmChild) hand(p *Payload, keep []int) (int, error) {
+	defer unix.Close(w.ctrl)
+	fail := func(err error) (int, error) {
+		_ = unix.Kill(w.pid, unix.SIGKILL)
+		_, _ = unix.Wait4(w.pid, nil, 0, nil)
+		return 0, err
+	}
+	files, err := inherited(keep)
+	if err != nil {
+		return fail(err)
+	}
+	var targets []int
+	for fd, f := range files {
+		if f != noFD {
+			targets = append(targets, fd)
+		}
+	}
+	h := handoff{Payload: p, Targets: targets}
+	sent := targets
+	if p.TraceFD > 0 {
+		// The trace socket is gosys's: it goes last, wherever the child wants.
+		h.Trace = true
+		sent = append(slices.Clone(targets), p.TraceFD)
+	}
+	body, err := json.Marshal(h)
+	if err != nil {
+		return fail(err)
+	}
+	msg := binary.BigEndian.AppendUint32(nil, uint32(len(body)))
+	msg = append(msg, body...)
+	// Descriptors go in batches, each attached to one byte of the message
+	// (the message is longer than the number of batches: it names them all).
+	for i := 0; i < len(sent); i += maxRights {
+		batch := sent[i:min(i+maxRights, len(sent))]
+		if err := unix.Sendmsg(w.ctrl, msg[:1], unix.UnixRights(batch...), nil, 0); err != nil {
+			return fail(fmt.Errorf("hand over: %w", err))
+		}
+		msg = msg[1:]
+	}
+	if err := writeAll(w.ctrl, msg); err != nil {
+		return fail(fmt.Errorf("hand over: %w", err))
+	}
+	var ans [1]byte
+	if n, err := unix.Read(w.ctrl, ans[:]); n != 1 || ans[0] != 'y' {
+		return fail(fmt.Errorf("child refused the handoff (%q, %v)", ans[:n], err))
+	}
+	return w.pid, nil
+}
+
+// ErrRefused means a warm child could not take a handoff; the parent starts
+// a cold child instead, and this one just ends.
+var ErrRefused = errors.New("warm child refused the handoff")
+
+// ErrNotWarm means this child was started cold (its payload is on a pipe).
+var ErrNotWarm = errors.New("not a warm child")
+
+// WaitHandoff is the warm child's side: it waits for the handoff, places the
+// parent's descriptors at their numbers, closes every other descriptor it
+// inherited, and returns the payload. It returns ErrNotWarm when the process
+// was not started warm.
+func WaitHandoff() (*Payload, error) {
+	v, ok := os.LookupEnv(EnvControlFD)
+	if !ok {
+		return nil, ErrNotWarm
+	}
+	os.Unsetenv(EnvControlFD)
+	// ChildStartup moved it out of the way of the numbers the parent's
+	// descriptors will take.
+	ctrl, err := strconv.Atoi(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s=%q: %w", EnvControlFD, v, err)
+	}
+	// What is open now and not close-on-exec came from the parent at start:
+	// descriptors to drop at handoff unless the parent passes their number.
+	own := openFDs()
+	var received []int
+	var data []byte
+	buf := make([]byte, 64<<10)
+	oob := make([]byte, unix.CmsgSpace(maxRights*4))
+	need := -1
+	for need < 0 || len(data) < 4+need {
+		n, oobn, _, _, err := unix.Recvmsg(ctrl, buf, oob, unix.MSG_CMSG_CLOEXEC)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("warm child: receive handoff: %w", err)
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("warm child: parent closed the control socket: %w", io.EOF)
+		}
+		received = append(received, passedFDs(oob[:oobn])...)
+		data = append(data, buf[:n]...)
+		if need < 0 && len(data) >= 4 {
+			need = int(binary.BigEndian.Uint32(data))
+		}
+	}
+	var h handoff
+	err = json.Unmarshal(data[4:], &h)
+	want := len(h.Targets)
+	if h.Trace {
+		want++
+	}
+	if err != nil || want != len(received) {
+		return nil, fmt.Errorf("warm child: bad handoff (%d descriptors for %d targets): %v", len(received), want, err)
+	}
+	trace := -1
+	if h.Trace {
+		trace, received = received[len(received)-1], received[:len(received)-1]
+	}
+	if err := place(received, h.Targets, own, ctrl); err != nil {
+		_, _ = unix.Write(ctrl, []byte("n"))
+		return nil, fmt.Errorf("%w: %v", ErrRefused, err)
+	}
+	// The trace socket is gosys's: out of the learner's numbers, which are
+	// all placed now.
+	h.Payload.TraceFD = 0
+	if trace >= 0 {
+		if h.Payload.TraceFD, err = fdspace.Lift(trace); err != nil {
+			return nil, fmt.Errorf("warm child: %w", err)
+		}
+	}
+	_, _ = unix.Write(ctrl, []byte("y"))
+	unix.Close(ctrl)
+	if h.Payload.Dir != "" {
+		if err := os.Chdir(h.Payload.Dir); err != nil {
+			return nil, fmt.Errorf("warm child: chdir: %w", err)
+		}
+	}
+	return h.Payload, nil
+}
+
+// place dup2s each received descriptor onto its target number and closes
+// the descriptors inherited at start that the parent no longer has. A
+// target held by this process's own (close-on-exec) descriptors, such as
+// the Go runtime's poller, cannot be taken: the handoff is refused.
+func place(received, targets []int, own map[int]bool, ctrl int) error {
+	for _, t := range targets {
+		if t == ctrl || (own[t] && !inheritable(t)) {
+			return fmt.Errorf("warm child: descriptor %d is in use by the runtime", t)
+		}
+	}
+	// Move the received descriptors above every target first, so no dup2
+	// overwrites one still to be placed.
+	floor := slices.Max(append(slices.Clone(targets), ctrl)) + 1
+	high := make([]int, len(received))
+	for i, r := range received {
+		h, err := unix.FcntlInt(uintptr(r), unix.F_DUPFD_CLOEXEC, floor)
+		if err != nil {
+			return fmt.Errorf("warm child: dup: %w", err)
+		}
+		unix.Close(r)
+		high[i] = h
+	}
+	want := map[int]bool{}
+	for i, t := range targets {
+		if err := unix.Dup2(high[i], t); err != nil {
+			return fmt.Errorf("warm child: dup2 onto %d: %w", t, err)
+		}
+		unix.Close(high[i])
+		want[t] = true
+	}
+	for fd := range own {
+		if !want[fd] && fd != ctrl && inheritable(fd) {
+			unix.Close(fd)
+		}
+	}
+	return nil
+}
+
+// openFDs lists this process's open descriptors.
+func openFDs() map[int]bool {
+	out := map[int]bool{}
+	entries, _ := os.ReadDir("/proc/self/fd")
+	for _, e := range entries {
+		if fd, err := strconv.Atoi(e.Name()); err == nil {
+			if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == nil {
+				out[fd] = true
+			}
+		}
+	}
+	return out
+}
+
+func inheritable(fd int) bool {
+	flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+	return err == nil && flags&unix.FD_CLOEXEC == 0
+}
+
+// passedFDs returns the descriptors received with a message.
+func passedFDs(oob []byte) []int {
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return nil
+	}
+	var fds []int
+	for _, m := range msgs {
+		if r, err := unix.ParseUnixRights(&m); err == nil {
+			fds = append(fds, r...)
+		}
+	}
+	return fds
+}

@@ -1,0 +1,55 @@
+package session
+
+import (
+	"io"
+
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"gosys/runtime/cellctl"
+	"gosys/runtime/tracewire"
+	"gosys/session/eval"
+	"gosys/session/fork"
+)
+
+// RunForkChild is the life of a process started by rt.Fork: it reads its
+// payload, rebuilds the session as the parent had it at the fork, runs the
+// forked function and returns the exit status. Its descriptors 1 and 2 are
+// the parent's: its output lands in the notebook.
+func RunForkChild() int {
+	if err := fork.ChildStartup(); err != nil {
+		fmt.Fprintf(os.Stderr, "gosys: forked child %d: %v\n", os.Getpid(), err)
+		return 2
+	}
+	cellctl.SetChild()
+	session, err := eval.New(interpOptions())
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gosys: forked child %d: %v\n", os.Getpid(), err)
+		return 2
+	}
+	// A warm child has its interpreter ready before its payload arrives.
+	p, err := fork.WaitHandoff()
+	if errors.Is(err, fork.ErrNotWarm) {
+		p, err = fork.ReadPayload()
+	}
+	if errors.Is(err, fork.ErrRefused) || errors.Is(err, io.EOF) {
+		// The parent starts a cold child instead, or the session ended
+		// before it needed this warm child: nothing to say.
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gosys: forked child %d: %v\n", os.Getpid(), err)
+		return 2
+	}
+	if p.TraceFD > 0 {
+		tracewire.SetFD(p.TraceFD)
+	}
+	code := session.RunChild(p)
+	if tracewire.Active() {
+		now := time.Now()
+		tracewire.Emit(tracewire.Event{Call: "exit", FD: -1, Ret: code, Start: now, End: now})
+	}
+	return code
+}

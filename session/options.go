@@ -1,0 +1,24 @@
+package session
+
+import (
+	"os"
+
+	"github.com/traefik/yaegi/interp"
+
+	"gosys/session/eval"
+	"gosys/session/rtsymbols"
+	"gosys/session/symbols"
+)
+
+// interpOptions are the interpreter's options, the same in the session
+// process and in the children it forks.
+func interpOptions() eval.Options {
+	return eval.Options{
+		Symbols: []interp.Exports{symbols.Stdlib(), rtsymbols.Symbols},
+		Sources: symbols.GenericSources(),
+		Prelude: []string{symbols.Prelude(), `import rt "gosys/runtime"`},
+		Stdin:   os.Stdin,
+		Stdout:  os.Stdout,
+		Stderr:  os.Stderr,
+	}
+}
