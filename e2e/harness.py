@@ -88,9 +88,14 @@ class Cell:
 class Kernel:
     """One gosys (or other) kernel started from its installed kernelspec."""
 
-    def __init__(self, name=KERNEL_NAME, start_timeout=START_TIMEOUT):
+    def __init__(self, name=KERNEL_NAME, start_timeout=START_TIMEOUT, env=None):
+        """env adds variables to the kernel's environment (the limits'
+        GOSYS_* settings, say)."""
         self.km = KernelManager(kernel_name=name)
-        self.km.start_kernel()
+        if env:
+            self.km.start_kernel(env={**os.environ, **env})
+        else:
+            self.km.start_kernel()
         self.kc = self.km.client()
         self.kc.start_channels()
         try:
@@ -242,6 +247,25 @@ class Kernel:
         cell = self.ok(code, **kw)
         assert cell.result is not None, f"no execute_result for {code!r}\n{cell.describe()}"
         return cell.result
+
+    def session_pid(self):
+        """The pid of the session process cells run in."""
+        return int(self.value("rt.Getpid()"))
+
+    def interrupt_after(self, seconds):
+        """Sends an interrupt_request from another thread after `seconds`;
+        returns the timer and a list that receives the monotonic time it
+        was sent."""
+        import threading
+        sent = []
+
+        def fire():
+            sent.append(time.monotonic())
+            self.km.interrupt_kernel()
+
+        t = threading.Timer(seconds, fire)
+        t.start()
+        return t, sent
 
     def kernel_info(self, timeout=10):
         """Asks for kernel_info on the shell channel; returns the reply content."""

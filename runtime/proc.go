@@ -15,23 +15,25 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ExitError is the panic value of Exit in the kernel process. The kernel
-// recovers it and ends the cell with it; the session goes on.
+// ExitError is the panic value of Exit in the session process (where cells
+// run). The session recovers it and ends the cell with it; the session goes
+// on.
 type ExitError struct {
 	Code int // the code passed to Exit
 }
 
-// Error says Exit was called in the kernel process and with which code.
+// Error says Exit was called in the session process and with which code.
 func (e *ExitError) Error() string {
-	return fmt.Sprintf("rt.Exit(%d) called in the kernel process: the cell ended, the session is alive", e.Code)
+	return fmt.Sprintf("rt.Exit(%d) called in the session process: the cell ended, the session is alive", e.Code)
 }
 
-// ErrKernelProcess is wrapped by the error of Exec called in the kernel
-// process, which it would replace, ending the session.
-var ErrKernelProcess = errors.New("not allowed in the kernel process, it would end the session; call it in a child made by rt.Fork")
+// ErrKernelProcess is wrapped by the error of Exec called in the session
+// process (where cells run; before gosys 0.2 that was the kernel process),
+// which it would replace, ending the session.
+var ErrKernelProcess = errors.New("not allowed in the session process, it would end the session; call it in a child made by rt.Fork")
 
 // Exit ends a forked child process with status code, as exit(3) does;
-// deferred functions do not run. In the kernel process it does not return
+// deferred functions do not run. In the session process it does not return
 // either: it panics with an *ExitError, which ends the running cell with an
 // error and leaves the session alive.
 func Exit(code int) {
@@ -58,7 +60,7 @@ func Getppid() int {
 // followed by args, its environment os.Environ(). A path without a slash is
 // looked up in the directories of $PATH (/bin:/usr/bin when unset). Exec
 // returns only on failure, with execve(2)'s error (syscall.ENOENT when no
-// such program exists). In the kernel process it replaces nothing and
+// such program exists). In the session process it replaces nothing and
 // returns an error wrapping ErrKernelProcess.
 func Exec(path string, args ...string) error {
 	if !cellctl.IsChild() {
@@ -95,7 +97,7 @@ func Exec(path string, args ...string) error {
 // on stderr.
 func DefaultSIGPIPE() {
 	if !cellctl.IsChild() {
-		fmt.Fprintln(os.Stderr, "rt.DefaultSIGPIPE: ignored in the kernel process (it would end the session); call it in a child made by rt.Fork")
+		fmt.Fprintln(os.Stderr, "rt.DefaultSIGPIPE: ignored in the session process (it would end the session); call it in a child made by rt.Fork")
 		return
 	}
 	signal.Reset(syscall.SIGPIPE)

@@ -24,6 +24,7 @@ func RunForkChild() int {
 		return 2
 	}
 	cellctl.SetChild()
+	limitStack()
 	session, err := eval.New(interpOptions())
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gosys: forked child %d: %v\n", os.Getpid(), err)

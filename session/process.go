@@ -10,12 +10,14 @@ import (
 	"gosys/runtime/cellctl"
 )
 
-// EnvTraceback, when set, is the traceback level of the session's Go
-// runtime (GOTRACEBACK's values): for debugging gosys itself. By default a
-// crash writes only its headline ("panic: ...", "fatal error: ..."), which
-// reaches the cell: goroutine dumps of the interpreter's internals would
-// bury it.
-const EnvTraceback = "GOSYS_TRACEBACK"
+// maxStack bounds a goroutine's stack in the session and its children (Go's
+// default is 1 GB): a recursion that does not end fails sooner and takes
+// less memory with it. Interpreted recursion still goes about 100,000
+// calls deep.
+const maxStack = 256 << 20
+
+// limitStack applies maxStack.
+func limitStack() { debug.SetMaxStack(maxStack) }
 
 // startProcess sets up the session process: it adopts the orphans of the
 // processes it starts (so that they die with it), dies with the kernel,
@@ -31,11 +33,7 @@ func startProcess(cfg Config) error {
 	if os.Getppid() == 1 {
 		return fmt.Errorf("the kernel that started this session is gone")
 	}
-	level := "none"
-	if v := os.Getenv(EnvTraceback); v != "" {
-		level = v
-	}
-	debug.SetTraceback(level)
+	limitStack()
 	if cfg.MemoryLimit > 0 {
 		// A hard limit: an allocation past it fails (the Go runtime then
 		// reports "out of memory" and the kernel says why). Children inherit

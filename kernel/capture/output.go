@@ -45,6 +45,7 @@ type Output struct {
 	published int64  // bytes published since SetParent
 	dropped   int64  // bytes dropped since SetParent
 	tail      []byte // the last bytes of stderr since SetParent
+	crash     crashHold
 }
 
 type stream struct {
@@ -91,6 +92,9 @@ func (o *Output) SetParent(m *wire.Message) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.flushLocked(true)
+	if o.crash.held != nil {
+		o.sendLocked("stderr", o.releaseLocked(nil))
+	}
 	o.parent = m
 	o.published, o.dropped, o.tail = 0, 0, o.tail[:0]
 }
@@ -215,21 +219,30 @@ func (o *Output) publishLocked(s *stream, final bool) {
 		if len(o.tail) > tailSize {
 			o.tail = append(o.tail[:0], o.tail[len(o.tail)-tailSize:]...)
 		}
+		text = o.holdLocked(text)
+	}
+	o.sendLocked(s.name, text)
+	s.pending = append(s.pending[:0], s.pending[len(s.pending)-keep:]...)
+}
+
+// sendLocked publishes text on stream name within the cell's limit: past
+// it, text is counted, not sent.
+func (o *Output) sendLocked(name string, text []byte) {
+	if len(text) == 0 {
+		return
 	}
 	if o.limit > 0 && o.published+int64(len(text)) > o.limit {
-		// Past the cell's limit: count, do not send.
 		n := int(max(o.limit-o.published, 0))
 		n -= partialRune(text[:n])
 		if n > 0 {
-			o.sink.Stream(o.parent, s.name, string(text[:n]))
+			o.sink.Stream(o.parent, name, string(text[:n]))
 		}
 		o.published = o.limit
 		o.dropped += int64(len(text) - n)
-	} else {
-		o.published += int64(len(text))
-		o.sink.Stream(o.parent, s.name, string(text))
+		return
 	}
-	s.pending = append(s.pending[:0], s.pending[len(s.pending)-keep:]...)
+	o.published += int64(len(text))
+	o.sink.Stream(o.parent, name, string(text))
 }
 
 // partialRune returns how many trailing bytes of b start a UTF-8 sequence

@@ -13,6 +13,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -409,7 +410,16 @@ func (s *Supervisor) afterDeath(p *proc) *content.Error {
 		case <-time.After(5 * time.Second):
 		}
 	}
+	report, head := s.cfg.Output.Crashed()
 	tail := s.cfg.Output.Tail()
+	if report != "" {
+		// The log keeps the report whole, headline first.
+		s.cfg.Log.Printf("session %d died; the Go runtime's report (%d bytes):\n%s", p.pid, len(report), report)
+		if i := strings.Index(tail, firstLine(report)); i >= 0 {
+			tail = tail[:i]
+		}
+		tail += head + "\n"
+	}
 	p.mu.Lock()
 	var frames []string
 	if time.Since(p.frameAt) < frameAge {
@@ -594,6 +604,12 @@ func (s *Supervisor) ask(typ string, body, v any) {
 		}
 	case <-time.After(askTimeout):
 	}
+}
+
+// firstLine returns text up to its first newline.
+func firstLine(text string) string {
+	line, _, _ := strings.Cut(text, "\n")
+	return line
 }
 
 func interrupted() *content.Error {

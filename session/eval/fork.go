@@ -37,19 +37,14 @@ func (s *Session) forkCall(id int, vals []any, _ func()) (int, error) {
 	site, ok := s.sites[id]
 	s.mu.Unlock()
 	if !ok || len(vals) != len(site.Captures) {
-		return 0, fmt.Errorf("rt.Fork: unknown fork site %d", id)
+		return -1, fmt.Errorf("rt.Fork: unknown fork site %d", id)
 	}
 	start := time.Now()
 	p, fds, err := s.payload(site, vals)
+	pid := -1
 	if err == nil {
-		if tfd := tracewire.FD(); tfd > 0 {
-			p.TraceFD = tfd
-			fds = append(fds, tfd)
-		}
-	}
-	pid := 0
-	if err == nil {
-		pid, err = s.forker.Start(p, fds)
+		p.TraceFD = tracewire.FD() // the child gets it at a number of its own
+		pid, err = s.start(p, fds)
 	}
 	if tracewire.Active() {
 		e := tracewire.Event{Call: "fork", FD: -1, Ret: pid, Start: start, End: time.Now()}
@@ -59,9 +54,25 @@ func (s *Session) forkCall(id int, vals []any, _ func()) (int, error) {
 		tracewire.Emit(e)
 	}
 	if err != nil {
-		return 0, err
+		return -1, err
 	}
 	cellctl.RegisterChild(pid)
+	return pid, nil
+}
+
+// start starts a child for p within the children limit of the whole
+// session tree (see cellctl), and returns its pid.
+func (s *Session) start(p *fork.Payload, fds []int) (int, error) {
+	slot, err := cellctl.ReserveChild()
+	if err != nil {
+		return -1, fmt.Errorf("rt.Fork: %w", err)
+	}
+	pid, err := s.forker.Start(p, fds)
+	if err != nil {
+		slot.Cancel()
+		return -1, fmt.Errorf("rt.Fork: %w", err)
+	}
+	slot.Commit(pid)
 	return pid, nil
 }
 

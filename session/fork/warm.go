@@ -114,7 +114,18 @@ func startWarm() (*warmChild, error) {
 	if err != nil {
 		return nil, fmt.Errorf("control socket: %w", err)
 	}
-	files, env := childFiles([]uintptr{0, 1, 2}, append(internalFDs(), internalFD{EnvControlFD, fds[1]}))
+	// Every inheritable descriptor of this moment is listed, and closed in
+	// the child (noFD), but 0, 1 and 2: the exec would keep them open.
+	learner, err := inherited(nil)
+	if err != nil {
+		unix.Close(fds[0])
+		unix.Close(fds[1])
+		return nil, err
+	}
+	for fd := 3; fd < len(learner); fd++ {
+		learner[fd] = noFD
+	}
+	files, env := childFiles(learner, append(internalFDs(), internalFD{EnvControlFD, fds[1]}))
 	pid, err := syscall.ForkExec(exe, []string{"gosys", ChildArg}, &syscall.ProcAttr{Env: env, Files: files})
 	unix.Close(fds[1])
 	if err != nil {

@@ -39,7 +39,7 @@ var prepareOnce sync.Once
 // order of this package's files): it adds the instantiations above and the
 // interruptible replacements (interruptible.go).
 func prepare() {
-	for _, table := range []map[string]map[string]reflect.Value{instances, interruptible} {
+	for _, table := range []map[string]map[string]reflect.Value{instances, interruptible, processCalls} {
 		add(table)
 	}
 }

@@ -9,26 +9,13 @@ package symbols
 // recover from.
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"log"
-	"os"
 )
-
-// errRestricted is returned by os.FindProcess for the kernel's own pid.
-var errRestricted = errors.New("restricted: the interpreter may not act on its own process")
 
 // osExit replaces os.Exit: it panics instead of ending the kernel.
 func osExit(code int) { panic(fmt.Sprintf("os.Exit(%d)", code)) }
-
-// osFindProcess replaces os.FindProcess, refusing the kernel's own pid.
-func osFindProcess(pid int) (*os.Process, error) {
-	if pid == os.Getpid() {
-		return nil, errRestricted
-	}
-	return os.FindProcess(pid)
-}
 
 // logFatal, logFatalf and logFatalln replace log.Fatal*: they panic
 // (log.Panic*) instead of exiting.

@@ -57,9 +57,12 @@ var skipPackages = map[string]string{
 	"time/tzdata":      "no API (side-effect import only)",
 }
 
-// syscallExclude mirrors yaegi's stdlib/syscall exclusions: symbols that
-// could exit, fork or kill the interpreter process.
-var syscallExclude = []string{"^Exec", "Exit", "ForkExec", "Kill", "Ptrace", "Reboot", "Shutdown", "StartProcess", "Syscall"}
+// syscallExclude is empty: unlike yaegi's stdlib/syscall, which leaves out
+// what could exit, fork or kill the interpreter's process, a course on
+// operating systems needs all of it (Kill, ForkExec, Exec, Syscall...).
+// Cells run in a session process the kernel restarts if they end it; Exit
+// and Exec get rt's rules there (see process.go).
+var syscallExclude []string
 
 // syscallTargets are the GOOS/GOARCH pairs for which syscall is extracted.
 var syscallTargets = [][2]string{{"linux", "amd64"}, {"linux", "arm64"}}
