@@ -11,7 +11,13 @@ For each kernel it measures
     and how many iopub stream messages carried them), checking that every
     line arrived.
 It prints a table with gosys/ipykernel ratios. Nothing is asserted: this is
-for comparison, not pass/fail.
+for comparison, not pass/fail. The kernels are measured in turn, round by
+round (starts alternate, cells alternate in blocks), so that a busy moment
+of the machine weighs on all of them alike.
+
+--also NAME=KERNELSPEC adds another Go kernel to the table (another gosys
+build installed under another kernelspec name, say, to compare two
+versions in one run).
 
 Run it with `make bench`, which builds gosys, installs it with
 `gosys install --prefix` into a temporary prefix and sets JUPYTER_PATH and
@@ -53,7 +59,7 @@ KERNELS = {
 }
 
 
-def ensure_python3_spec():
+def ensure_python3_spec(kernels):
     """Installs ipykernel's kernelspec into GOSYS_PREFIX, next to gosys's, so
     that both come from the same temporary JUPYTER_PATH entry."""
     prefix = os.environ.get("GOSYS_PREFIX")
@@ -61,7 +67,7 @@ def ensure_python3_spec():
         subprocess.run([sys.executable, "-m", "ipykernel", "install", "--prefix", prefix],
                        check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, timeout=120)
     ksm = KernelSpecManager()
-    for name, (spec, *_rest) in KERNELS.items():
+    for name, (spec, *_rest) in kernels.items():
         try:
             ksm.get_kernel_spec(spec)
         except NoSuchKernel:
@@ -134,45 +140,76 @@ class Client:
         return t_reply - t0, t_idle - t0
 
 
-def measure_start(spec):
-    times = []
-    for _ in range(STARTS):
-        t0 = time.perf_counter()
-        c = Client(spec)
-        try:
-            msg_id = c.kc.kernel_info()
-            c.shell_reply(msg_id, t0 + START_TIMEOUT)
-            times.append(time.perf_counter() - t0)
-        finally:
-            c.close()
-    return times
+BLOCK = 20  # cells of one kernel in a row before the next kernel's turn
 
 
-def measure_session(spec, setup, trivial, printer):
+def start_once(spec):
+    t0 = time.perf_counter()
     c = Client(spec)
     try:
         msg_id = c.kc.kernel_info()
-        c.shell_reply(msg_id, time.perf_counter() + START_TIMEOUT)
-        c.execute(setup)
-        for _ in range(WARMUP):
-            c.execute(trivial)
-        rounds = [c.execute(trivial) for _ in range(ROUNDS)]
-
-        outputs = []
-        want = "".join(f"{i}\n" for i in range(LINES))
-        for _ in range(OUTPUT_RUNS):
-            chunks = []
-
-            def collect(msg):
-                if msg["msg_type"] == "stream" and msg["content"]["name"] == "stdout":
-                    chunks.append(msg["content"]["text"])
-
-            _, wall = c.execute(printer, timeout=OUTPUT_TIMEOUT, on_msg=collect)
-            complete = "".join(chunks) == want
-            outputs.append((wall, len(chunks), complete))
-        return rounds, outputs
+        c.shell_reply(msg_id, t0 + START_TIMEOUT)
+        return time.perf_counter() - t0
     finally:
         c.close()
+
+
+def open_session(spec, setup):
+    c = Client(spec)
+    msg_id = c.kc.kernel_info()
+    c.shell_reply(msg_id, time.perf_counter() + START_TIMEOUT)
+    c.execute(setup)
+    return c
+
+
+def output_once(c, printer):
+    chunks = []
+
+    def collect(msg):
+        if msg["msg_type"] == "stream" and msg["content"]["name"] == "stdout":
+            chunks.append(msg["content"]["text"])
+
+    _, wall = c.execute(printer, timeout=OUTPUT_TIMEOUT, on_msg=collect)
+    want = "".join(f"{i}\n" for i in range(LINES))
+    return wall, len(chunks), "".join(chunks) == want
+
+
+def measure_all(kernels):
+    """Measures every kernel, interleaved; returns name -> results."""
+    starts = {name: [] for name in kernels}
+    for _ in range(STARTS):
+        for name, (spec, *_rest) in kernels.items():
+            starts[name].append(start_once(spec))
+    clients = {name: open_session(spec, setup) for name, (spec, setup, _t, _p) in kernels.items()}
+    try:
+        rounds = {name: [] for name in kernels}
+        for name, c in clients.items():
+            for _ in range(WARMUP):
+                c.execute(kernels[name][2])
+        while any(len(r) < ROUNDS for r in rounds.values()):
+            for name, c in clients.items():
+                for _ in range(min(BLOCK, ROUNDS - len(rounds[name]))):
+                    rounds[name].append(c.execute(kernels[name][2]))
+        outputs = {name: [] for name in kernels}
+        for _ in range(OUTPUT_RUNS):
+            for name, c in clients.items():
+                outputs[name].append(output_once(c, kernels[name][3]))
+    finally:
+        for c in clients.values():
+            c.close()
+    results = {}
+    for name in kernels:
+        r, o = rounds[name], outputs[name]
+        results[name] = {
+            "start": statistics.median(starts[name]),
+            "reply": statistics.median(x for x, _ in r),
+            "idle": statistics.median(i for _, i in r),
+            "p90 idle": statistics.quantiles([i for _, i in r], n=10)[-1],
+            "out wall": statistics.median(w for w, _, _ in o),
+            "out msgs": statistics.median(n for _, n, _ in o),
+            "out complete": all(ok for _, _, ok in o),
+        }
+    return results
 
 
 def fmt_s(seconds):
@@ -185,29 +222,23 @@ def main():
     ap.add_argument("--starts", type=int, default=STARTS)
     ap.add_argument("--rounds", type=int, default=ROUNDS)
     ap.add_argument("--output-runs", type=int, default=OUTPUT_RUNS)
+    ap.add_argument("--also", action="append", default=[], metavar="NAME=KERNELSPEC",
+                    help="another Go kernel to measure alongside (e.g. an older gosys build)")
     args = ap.parse_args()
     STARTS, ROUNDS, OUTPUT_RUNS = args.starts, args.rounds, args.output_runs
 
     # ipykernel's debugger (debugpy) warns about frozen modules on start-up.
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    ensure_python3_spec()
+    kernels = dict(KERNELS)
+    for extra in args.also:
+        name, _, spec = extra.partition("=")
+        _, setup, trivial, printer = KERNELS["gosys"]
+        kernels[name] = (spec or name, setup, trivial, printer)
+    ensure_python3_spec(kernels)
 
-    results = {}
-    for name, (spec, setup, trivial, printer) in KERNELS.items():
-        print(f"measuring {name} (kernelspec {spec}) ...", file=sys.stderr, flush=True)
-        starts = measure_start(spec)
-        rounds, outputs = measure_session(spec, setup, trivial, printer)
-        results[name] = {
-            "start": statistics.median(starts),
-            "reply": statistics.median(r for r, _ in rounds),
-            "idle": statistics.median(i for _, i in rounds),
-            "p90 idle": statistics.quantiles([i for _, i in rounds], n=10)[-1],
-            "out wall": statistics.median(w for w, _, _ in outputs),
-            "out msgs": statistics.median(n for _, n, _ in outputs),
-            "out complete": all(ok for _, _, ok in outputs),
-        }
+    print(f"measuring {', '.join(kernels)} in turn ...", file=sys.stderr, flush=True)
+    results = measure_all(kernels)
 
-    g, p = results["gosys"], results["ipykernel"]
     rows = [
         (f"start → first kernel_info_reply (median of {STARTS})", "start", fmt_s),
         (f'execute "1" → execute_reply (median of {ROUNDS})', "reply", fmt_s),
@@ -216,13 +247,20 @@ def main():
         (f"print {LINES:,} lines → idle (median of {OUTPUT_RUNS})", "out wall", fmt_s),
         (f"print {LINES:,} lines: iopub stream messages", "out msgs", lambda n: f"{n:g}"),
     ]
+    names = list(kernels)
+    others = [n for n in names if n != "ipykernel"]
     w = max(len(r[0]) for r in rows)
     print()
-    print(f"{'':{w}}  {'gosys':>10}  {'ipykernel':>10}  {'gosys/ipykernel':>15}")
+    head = "".join(f"  {n:>12}" for n in names) + "".join(f"  {n + '/ipykernel':>18}" for n in others)
+    print(f"{'':{w}}{head}")
+    p = results["ipykernel"]
     for label, key, f in rows:
-        ratio = g[key] / p[key] if p[key] else float("nan")
-        print(f"{label:{w}}  {f(g[key]):>10}  {f(p[key]):>10}  {ratio:>14.2f}×")
-    print(f"{'all 100k lines arrived, in order':{w}}  {str(g['out complete']):>10}  {str(p['out complete']):>10}")
+        line = "".join(f"  {f(results[n][key]):>12}" for n in names)
+        for n in others:
+            ratio = results[n][key] / p[key] if p[key] else float("nan")
+            line += f"  {ratio:>17.2f}×"
+        print(f"{label:{w}}{line}")
+    print(f"{'all 100k lines arrived, in order':{w}}" + "".join(f"  {str(results[n]['out complete']):>12}" for n in names))
     print()
     gosys_bin = KernelSpecManager().get_kernel_spec("gosys").argv[0]
     gosys_version = subprocess.run([gosys_bin, "version"], capture_output=True, text=True,

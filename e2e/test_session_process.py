@@ -112,19 +112,37 @@ def test_concurrent_map_writes(k):
 
 def test_kill_of_the_session_by_itself(k):
     pid = k.pid
+    # Processes the dead session started die with it: a forked child and a
+    # shell's background job.
+    child = int(k.value("c, err := rt.Fork(func() { time.Sleep(time.Hour) })\nif err != nil { panic(err) }\nc"))
+    k.ok("!sleep 3600 &")
+    job = [p for p in harness.children_of(k.session_pid()) if _comm(p) == "sleep"]
+    assert job, "the background sleep is not a child of the session"
     cell = k.run('import "syscall"\nsyscall.Kill(rt.Getpid(), syscall.SIGKILL)\ntime.Sleep(5 * time.Second)',
                  timeout=ROW_TIMEOUT)
     assert cell.status == "error", cell.describe()
     assert cell.reply["evalue"] == "the session process was killed by SIGKILL", cell.describe()
     assert restarted(cell)
     check_alive(k, pid)
+    for p in [child] + job:
+        assert harness.process_state(p) is None, f"{p} ({_comm(p)}) outlived its session"
+
+
+def _comm(pid):
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return None
 
 
 def test_allocation_past_the_memory_limit():
     with Kernel(env={"GOSYS_MEMORY_LIMIT": "512M"}) as k:
         k.ok(SETUP)
         pid = k.pid
-        cell = k.run("b := make([]byte, 1<<30)\nfor i := range b {\n\tb[i] = 1\n}", timeout=ROW_TIMEOUT)
+        # 64 MiB at a time, each touched (bytes.Repeat writes it), up to 2 GiB.
+        cell = k.run('import "bytes"\nvar keep [][]byte\nfor i := 0; i < 32; i++ {\n'
+                     '\tkeep = append(keep, bytes.Repeat([]byte{1}, 64<<20))\n}', timeout=ROW_TIMEOUT)
         assert cell.status == "error", cell.describe()
         assert cell.reply["ename"] == "MemoryError", cell.describe()
         assert "512 MiB" in cell.reply["evalue"] or "out of memory" in cell.reply["evalue"], cell.describe()

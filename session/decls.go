@@ -14,6 +14,9 @@ type declState struct {
 // report (TypeDecls); the kernel keeps them to declare again in a fresh
 // session if this one dies.
 func (sv *server) sendDecls() {
+	if !sv.sess.MayHaveDeclared() {
+		return
+	}
 	r := sv.sess.Recipe()
 	sv.mu.Lock()
 	delta := sv.decls.update(r)

@@ -35,11 +35,14 @@ func startProcess(cfg Config) error {
 	}
 	limitStack()
 	if cfg.MemoryLimit > 0 {
-		// A hard limit: an allocation past it fails (the Go runtime then
-		// reports "out of memory" and the kernel says why). Children inherit
-		// it, each for itself. The collector works harder before it.
-		lim := unix.Rlimit{Cur: uint64(cfg.MemoryLimit), Max: uint64(cfg.MemoryLimit)}
-		if err := unix.Setrlimit(unix.RLIMIT_DATA, &lim); err != nil {
+		// The kernel watches the memory of the session's processes and stops
+		// the session past the limit, with a clear message. Each process
+		// also gets a hard limit of twice that, so that one huge allocation
+		// fails at once ("out of memory") instead of taking the machine
+		// before the kernel looks; its collector works harder near the
+		// limit itself. Children inherit the hard limit.
+		hard := uint64(cfg.MemoryLimit) * 2
+		if err := unix.Setrlimit(unix.RLIMIT_DATA, &unix.Rlimit{Cur: hard, Max: hard}); err != nil {
 			return fmt.Errorf("memory limit: %w", err)
 		}
 		debug.SetMemoryLimit(cfg.MemoryLimit / 10 * 9)

@@ -89,6 +89,14 @@ func Serve(cfg Config) int {
 		return 1
 	}
 	sv.sess = sess
+	if path := os.Getenv(EnvCPUProfile); path != "" {
+		stop, err := startProfile(path)
+		if err != nil {
+			logf("%v", err)
+		} else {
+			defer stop()
+		}
+	}
 	go sv.signals()
 	go reapOrphans()
 	if err := l.Send(link.TypeHello, 0, link.Hello{Pid: os.Getpid()}); err != nil {
@@ -173,11 +181,13 @@ func (sv *server) loop() int {
 			sv.sendDecls() // what is declared now is the kernel's copy already
 			sv.reply(link.TypeRestore, m.ID, restored)
 		case link.TypeInterrupt:
-			sv.interrupt()
+			var req link.Interrupt
+			_ = m.Decode(&req) // a bare interrupt is fine too
+			sv.interrupt(time.Duration(req.StuckAfterMS) * time.Millisecond)
 		case link.TypeStdin:
 			sv.newStdin(m.FDs)
 		case link.TypeShutdown:
-			sv.interrupt()
+			sv.interrupt(0)
 			terminate()
 			return 0
 		default:
@@ -233,17 +243,23 @@ func (sv *server) execute(id uint64, req link.Execute) {
 
 // interrupt stops the running cell: the interpreter stops at its next
 // statement, rt's blocking calls and the interruptible standard library
-// calls return. If the cell is still running a second later, the kernel
-// learns where it is blocked.
-func (sv *server) interrupt() {
+// calls return. If the cell is still running after stuckAfter (a second if
+// 0), the kernel learns where it is blocked.
+func (sv *server) interrupt(stuckAfter time.Duration) {
 	sv.mu.Lock()
 	defer sv.mu.Unlock()
 	if sv.cancel == nil {
 		return
 	}
+	// The interpreter stops first: the calls woken below must find nothing
+	// more of the cell to run.
+	sv.sess.Stop()
 	sv.cancel()
 	cellctl.Interrupt()
 	symbols.Interrupt()
+	if stuckAfter <= 0 {
+		stuckAfter = time.Second
+	}
 	if sv.stuck == nil {
 		cell := sv.cell
 		sv.stuck = time.AfterFunc(stuckAfter, func() {
@@ -251,10 +267,6 @@ func (sv *server) interrupt() {
 		})
 	}
 }
-
-// stuckAfter is how long after an interrupt the session says where a cell
-// that has not stopped is blocked.
-const stuckAfter = time.Second
 
 // goroutinePanic reports a panic that ended a goroutine of a cell.
 func (sv *server) goroutinePanic(cell int, e *content.Error) {
@@ -286,7 +298,7 @@ func (sv *server) signals() {
 	for s := range c {
 		switch s {
 		case syscall.SIGINT:
-			sv.interrupt()
+			sv.interrupt(0)
 		default:
 			terminate()
 			os.Exit(0)

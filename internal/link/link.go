@@ -66,7 +66,10 @@ type Conn struct {
 	wmu sync.Mutex // one frame at a time
 
 	// Reader state, used by Recv only.
-	buf     []byte // bytes received and not consumed yet
+	buf     []byte // bytes received; buf[off:] not consumed yet
+	off     int
+	chunk   []byte // one read's buffer, kept between reads
+	oob     []byte // its control buffer
 	pending []int  // descriptors received and not handed out yet
 	eof     bool
 }
@@ -158,17 +161,17 @@ func (c *Conn) Send(typ string, id uint64, body any, fds ...int) error {
 // message, after which the Conn must not be used for receiving again.
 func (c *Conn) Recv() (*Message, error) {
 	for {
-		if len(c.buf) >= 4 {
-			n := binary.BigEndian.Uint32(c.buf)
+		if rest := c.buf[c.off:]; len(rest) >= 4 {
+			n := binary.BigEndian.Uint32(rest)
 			if n > MaxFrame {
 				return nil, fmt.Errorf("link: frame of %d bytes: %w", n, ErrTooLarge)
 			}
-			if len(c.buf) >= 4+int(n) {
+			if len(rest) >= 4+int(n) {
 				return c.take(int(n))
 			}
 		}
 		if c.eof {
-			if len(c.buf) == 0 {
+			if len(c.buf) == c.off {
 				return nil, io.EOF
 			}
 			return nil, fmt.Errorf("link: connection closed inside a frame: %w", io.ErrUnexpectedEOF)
@@ -181,11 +184,13 @@ func (c *Conn) Recv() (*Message, error) {
 
 // take decodes the frame of n bytes at the start of the buffer.
 func (c *Conn) take(n int) (*Message, error) {
-	body := c.buf[4 : 4+n]
+	body := c.buf[c.off+4 : c.off+4+n]
 	var m Message
-	err := json.Unmarshal(body, &m)
-	// Keep the rest; copy so the buffer does not grow without bound.
-	c.buf = append(c.buf[:0:0], c.buf[4+n:]...)
+	err := json.Unmarshal(body, &m) // copies what it keeps
+	c.off += 4 + n
+	if c.off == len(c.buf) {
+		c.buf, c.off = c.buf[:0], 0
+	}
 	if err != nil {
 		return nil, fmt.Errorf("link: bad frame: %w", err)
 	}
@@ -202,10 +207,17 @@ func (c *Conn) take(n int) (*Message, error) {
 
 // fill reads what the socket has, with any descriptors.
 func (c *Conn) fill() error {
-	var chunk [64 << 10]byte
-	oob := make([]byte, unix.CmsgSpace(maxFDs*4))
+	if c.chunk == nil {
+		c.chunk = make([]byte, 64<<10)
+		c.oob = make([]byte, unix.CmsgSpace(maxFDs*4))
+	}
+	if c.off > 0 {
+		// Move what is left of a partial frame to the front.
+		c.buf = append(c.buf[:0], c.buf[c.off:]...)
+		c.off = 0
+	}
 	for {
-		n, oobn, _, _, err := unix.Recvmsg(c.fd, chunk[:], oob, unix.MSG_CMSG_CLOEXEC)
+		n, oobn, _, _, err := unix.Recvmsg(c.fd, c.chunk, c.oob, unix.MSG_CMSG_CLOEXEC)
 		if err == unix.EINTR || err == unix.EAGAIN {
 			continue
 		}
@@ -213,7 +225,7 @@ func (c *Conn) fill() error {
 			return fmt.Errorf("link: receive: %w", err)
 		}
 		if oobn > 0 {
-			fds, err := rights(oob[:oobn])
+			fds, err := rights(c.oob[:oobn])
 			if err != nil {
 				return err
 			}
@@ -223,7 +235,7 @@ func (c *Conn) fill() error {
 			c.eof = true
 			return nil
 		}
-		c.buf = append(c.buf, chunk[:n]...)
+		c.buf = append(c.buf, c.chunk[:n]...)
 		return nil
 	}
 }

@@ -23,8 +23,8 @@ const (
 	// (Recipe); the reply, same type and ID, is a Restored.
 	TypeRestore = "restore"
 
-	// Kernel → session: stop the running cell. No reply: the cell's
-	// TypeResult says it was interrupted.
+	// Kernel → session: stop the running cell (Interrupt). No reply: the
+	// cell's TypeResult says it was interrupted.
 	TypeInterrupt = "interrupt"
 
 	// Kernel → session: a new descriptor 0 for the cells (one passed
@@ -68,6 +68,13 @@ type Execute struct {
 	Code string `json:"code"`
 	// UserExpressions are evaluated after the cell, as the protocol asks.
 	UserExpressions map[string]string `json:"user_expressions,omitempty"`
+}
+
+// Interrupt asks the session to stop the running cell.
+type Interrupt struct {
+	// StuckAfterMS is when, after the interrupt, the session reports where
+	// a cell that has not stopped is blocked (TypeStuck), in milliseconds.
+	StuckAfterMS int `json:"stuck_after_ms,omitempty"`
 }
 
 // Result is what a cell produced besides its streamed output.

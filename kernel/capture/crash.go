@@ -17,7 +17,7 @@ import (
 // text is published as it came.
 
 // reportStart matches a line that starts a Go runtime crash report.
-var reportStart = regexp.MustCompile(`(?m)^(fatal error: |runtime: |goroutine \d+ \[|panic: .*\n\ngoroutine )`)
+var reportStart = regexp.MustCompile(`(?m)^(fatal error: |runtime: |runtime/cgo: |SIG[A-Z]+: |goroutine \d+ \[|panic: .*\n\ngoroutine )`)
 
 // holdFor is how long a suspected report is held before it is published.
 const holdFor = time.Second

@@ -75,7 +75,7 @@ func (s *Supervisor) spawn(stdin int) (*proc, error) {
 		exited: make(chan struct{}), linkEOF: make(chan struct{}),
 		pending: map[uint64]chan *link.Message{},
 	}
-	s.track(p)
+	watchChild(p)
 	go p.read(s)
 	go func() {
 		<-p.exited
@@ -175,6 +175,14 @@ func (p *proc) request(typ string, body any) (<-chan *link.Message, error) {
 		return nil, fmt.Errorf("%w: %v", errSessionGone, err)
 	}
 	return c, nil
+}
+
+// ended records the process's wait status once it was reaped.
+func (p *proc) ended(ws syscall.WaitStatus) {
+	p.mu.Lock()
+	p.status = ws
+	p.mu.Unlock()
+	close(p.exited)
 }
 
 // kill ends the process with SIGKILL, recording why.

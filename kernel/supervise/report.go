@@ -22,9 +22,12 @@ const maxTail = 12
 // kernel killed it for, else what the Go runtime's headline on stderr says
 // (a panic in a goroutine, a fatal error), else the signal or exit status.
 // frames are the interpreter's frames of the last panic, if any.
-func describeDeath(ws syscall.WaitStatus, killed, stuck, tail string, frames []string, cfg Config) *content.Error {
+func describeDeath(ws syscall.WaitStatus, killed, stuck, tail, report string, frames []string, cfg Config) *content.Error {
 	var name, value string
 	kind, text := headline(tail)
+	if kind == "" {
+		kind, text = headline(report)
+	}
 	switch {
 	case killed == killInterrupt:
 		name = "Interrupted"
@@ -38,7 +41,8 @@ func describeDeath(ws syscall.WaitStatus, killed, stuck, tail string, frames []s
 		value = fmt.Sprintf("the session and the processes it started used more than %s of memory, the limit (GOSYS_MEMORY_LIMIT changes it), so the session process was stopped", bytesText(cfg.MemoryLimit))
 	case killed == killHung:
 		name, value = "SessionError", "the session process stopped answering and was killed"
-	case kind == "fatal" && strings.Contains(text, "out of memory"):
+	case kind == "fatal" && (strings.Contains(text, "out of memory") || strings.Contains(text, "cannot allocate memory")),
+		cfg.MemoryLimit > 0 && strings.Contains(report+tail, "pthread_create failed"):
 		name = "MemoryError"
 		value = "the session process ran out of memory"
 		if cfg.MemoryLimit > 0 {

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"os/signal"
 	"strings"
 	"sync"
 	"syscall"
@@ -83,8 +82,7 @@ func New(cfg Config) (*Supervisor, error) {
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		cfg.Log.Printf("PR_SET_CHILD_SUBREAPER: %v", err)
 	}
-	s := &Supervisor{cfg: cfg, procs: map[int]*proc{}}
-	go s.reap()
+	s := &Supervisor{cfg: cfg}
 	p, err := s.start()
 	if err != nil {
 		return nil, err
@@ -110,62 +108,6 @@ func (s *Supervisor) start() (*proc, error) {
 		go s.watchMemory(p)
 	}
 	return p, nil
-}
-
-// track records p for the reaper.
-func (s *Supervisor) track(p *proc) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if ws, ok := s.early[p.pid]; ok {
-		delete(s.early, p.pid)
-		p.status = ws
-		close(p.exited)
-		return
-	}
-	s.procs[p.pid] = p
-}
-
-// reap collects the kernel's children: session processes (whose end it
-// records) and orphans adopted from a dead session's processes.
-func (s *Supervisor) reap() {
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGCHLD)
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
-		select {
-		case <-sig:
-		case <-tick.C:
-		}
-		for {
-			var ws syscall.WaitStatus
-			pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
-			if err == syscall.EINTR {
-				continue
-			}
-			if pid <= 0 || err != nil {
-				break
-			}
-			s.mu.Lock()
-			p := s.procs[pid]
-			delete(s.procs, pid)
-			if p == nil && len(s.early) < 1024 {
-				// Maybe a session so quick to die that spawn has not
-				// tracked it yet; else an orphan, which is forgotten.
-				if s.early == nil {
-					s.early = map[int]syscall.WaitStatus{}
-				}
-				s.early[pid] = ws
-			}
-			s.mu.Unlock()
-			if p != nil {
-				p.mu.Lock()
-				p.status = ws
-				p.mu.Unlock()
-				close(p.exited)
-			}
-		}
-	}
 }
 
 // watch handles the death of a session while no cell runs in it: the cell
@@ -319,7 +261,7 @@ func (s *Supervisor) Execute(ctx context.Context, req Request) link.Result {
 	case <-ctx.Done():
 	}
 	// Interrupted: the session stops the cell; a read of stdin gets EOF.
-	_ = p.link.Send(link.TypeInterrupt, 0, nil)
+	_ = p.link.Send(link.TypeInterrupt, 0, link.Interrupt{StuckAfterMS: int(s.cfg.InterruptGrace.Milliseconds() * 3 / 4)})
 	s.cfg.Input.EOF()
 	grace := time.NewTimer(s.cfg.InterruptGrace)
 	defer grace.Stop()
@@ -328,6 +270,9 @@ func (s *Supervisor) Execute(ctx context.Context, req Request) link.Result {
 	for {
 		select {
 		case m, ok := <-replies:
+			if ok {
+				s.dropSpare() // the cell stopped in place: no restart after all
+			}
 			return s.result(p, m, ok)
 		case <-p.dead:
 			return link.Result{Err: s.afterDeath(p)}
@@ -397,6 +342,25 @@ func (s *Supervisor) prestart() {
 	s.spare = p
 }
 
+// dropSpare ends the spare session, if any.
+func (s *Supervisor) dropSpare() {
+	s.mu.Lock()
+	p := s.spare
+	s.spare = nil
+	s.mu.Unlock()
+	if p != nil {
+		_ = p.link.Send(link.TypeShutdown, 0, nil)
+		go func() {
+			select {
+			case <-p.dead:
+			case <-time.After(3 * time.Second):
+				p.kill(killShutdown)
+			}
+			p.link.Close()
+		}()
+	}
+}
+
 // afterDeath waits until p has ended (killing it if only its link closed),
 // ends the processes it left behind, starts a fresh session with the
 // earlier declarations, and returns the error that reports all this.
@@ -415,8 +379,12 @@ func (s *Supervisor) afterDeath(p *proc) *content.Error {
 	if report != "" {
 		// The log keeps the report whole, headline first.
 		s.cfg.Log.Printf("session %d died; the Go runtime's report (%d bytes):\n%s", p.pid, len(report), report)
-		if i := strings.Index(tail, firstLine(report)); i >= 0 {
-			tail = tail[:i]
+		// The report is what stderr got last: quote what came before it.
+		switch {
+		case strings.HasSuffix(tail, report):
+			tail = tail[:len(tail)-len(report)]
+		case len(report) >= len(tail):
+			tail = ""
 		}
 		tail += head + "\n"
 	}
@@ -425,7 +393,7 @@ func (s *Supervisor) afterDeath(p *proc) *content.Error {
 	if time.Since(p.frameAt) < frameAge {
 		frames = p.frames
 	}
-	e := describeDeath(p.status, p.killed, p.stuck, tail, frames, s.cfg)
+	e := describeDeath(p.status, p.killed, p.stuck, tail, report, frames, s.cfg)
 	p.mu.Unlock()
 	s.mu.Lock()
 	if s.cur == p {
@@ -517,15 +485,9 @@ func (s *Supervisor) restart() ([]string, error) {
 func (s *Supervisor) endOrphans() {
 	deadline := time.Now().Add(2 * time.Second)
 	for time.Now().Before(deadline) {
-		s.mu.Lock()
-		sessions := map[int]bool{}
-		for pid := range s.procs {
-			sessions[pid] = true
-		}
-		s.mu.Unlock()
 		left := 0
 		for _, pid := range procfs.Children(os.Getpid()) {
-			if !sessions[pid] {
+			if !isSession(pid) {
 				_ = unix.Kill(pid, unix.SIGKILL)
 				left++
 			}
@@ -604,12 +566,6 @@ func (s *Supervisor) ask(typ string, body, v any) {
 		}
 	case <-time.After(askTimeout):
 	}
-}
-
-// firstLine returns text up to its first newline.
-func firstLine(text string) string {
-	line, _, _ := strings.Cut(text, "\n")
-	return line
 }
 
 func interrupted() *content.Error {

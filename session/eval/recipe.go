@@ -15,6 +15,7 @@ import (
 // type. Variables come without their values: a recipe declares, it never
 // runs a cell again.
 func (s *Session) Recipe() link.Recipe {
+	s.declared.Store(false)
 	var r link.Recipe
 	s.mu.Lock()
 	for name, path := range s.imports {
@@ -38,6 +39,11 @@ func (s *Session) Recipe() link.Recipe {
 	}
 	return r
 }
+
+// MayHaveDeclared reports whether a cell may have declared something since
+// the last call of Recipe: a cell that was one expression (the usual "x"
+// or "f(2)") did not, and needs no new recipe.
+func (s *Session) MayHaveDeclared() bool { return s.declared.Load() }
 
 // varType returns a session variable's type as Go source: as its
 // declaration wrote it, else as reflect prints it (compiled types as
@@ -201,6 +207,7 @@ func (s *Session) declareAll(imports map[string]string, decls []string, vars []n
 
 // noteDeclared records declarations made by declareAll as a cell's are.
 func (s *Session) noteDeclared(decls []string, vars []namedType) {
+	s.declared.Store(true)
 	s.noteImports(strings.Join(decls, "\n"))
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -90,6 +90,9 @@ type Session struct {
 
 	goPanic func(int, *content.Error)
 	cell    atomic.Int64 // see SetCell
+	// declared is set when a chunk may have declared something since the
+	// last Recipe (see DeclaredSince).
+	declared atomic.Bool
 
 	mu sync.Mutex // guards decls and imports, read by completion
 	// imports maps a cell-visible package name to its import path.
@@ -184,6 +187,12 @@ func New(opts Options) (*Session, error) {
 	}
 	return s, nil
 }
+
+// Stop stops the running cell at once, before its context is cancelled:
+// no statement of it starts after Stop returned. Calls blocked in compiled
+// code return when they return; their callers go no further. Cancel the
+// context too, so that Execute reports the interrupt.
+func (s *Session) Stop() { s.in.Stop() }
 
 // SetCell sets the number of the cell the next Execute runs; a goroutine
 // panic is reported with the number of the cell that started it.
@@ -285,6 +294,7 @@ func (s *Session) runGo(ctx context.Context, cellSrc string, p piece, lastPiece 
 // of the chunk declared), then applies the source rewrites the chunk needs
 // before yaegi sees it.
 func (s *Session) rewrite(src string, kind chunkKind, line int, ints map[string]bool) string {
+	s.declared.Store(true)
 	s.noteGlobalTypes(src, kind)
 	src = s.rewriteIndexDefine(src, kind)
 	return s.rewriteForks(rewriteRangeInt(src, kind, ints), kind, line)
@@ -363,7 +373,11 @@ func (s *Session) eval(ctx context.Context, line int, src string) (v reflect.Val
 			err = interp.Panic{Value: r}
 		}
 	}()
-	return s.in.EvalWithContextWait(ctx, strings.Repeat("\n", line)+src)
+	v, err = s.in.EvalWithContextWait(ctx, strings.Repeat("\n", line)+src)
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err() // stopped (see Stop) before the context ended
+	}
+	return v, err
 }
 
 // isValueExpr reports whether the source of a final statement is an

@@ -87,6 +87,46 @@ func TestEvalWithContextWaitStopsAndWaits(t *testing.T) {
 	}
 }
 
+func TestStopBeforeTheBlockedCallReturns(t *testing.T) {
+	release := make(chan struct{})
+	entered := make(chan struct{}, 1)
+	i := New(Options{})
+	if err := i.Use(Exports{"blk/blk": {"Wait": reflect.ValueOf(func() {
+		entered <- struct{}{}
+		<-release
+	})}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := i.Eval("import \"blk\"\nvar n int"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := i.EvalWithContextWait(context.Background(), "blk.Wait()\nn = -1")
+		done <- err
+	}()
+	<-entered
+	i.Stop()
+	i.Stop() // twice is fine
+	close(release) // the blocked call returns only now, after Stop
+	if err := <-done; err != nil {
+		t.Fatalf("err = %v", err)
+	}
+	if got := evalInt(t, i, "n"); got == -1 {
+		t.Fatal("the statement after the stopped call ran")
+	}
+	// Nothing runs from an already cancelled context.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := i.EvalWithContextWait(ctx, "n = -2"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+	if got := evalInt(t, i, "n"); got == -2 {
+		t.Fatal("a cancelled evaluation ran")
+	}
+	i.Stop() // no evaluation runs: nothing happens
+}
+
 func TestGoStatementPanicIsHandled(t *testing.T) {
 	got := make(chan any, 4)
 	starts := 0

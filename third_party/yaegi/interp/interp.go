@@ -200,6 +200,8 @@ type Interpreter struct {
 
 	opt                                         // user settable options
 	cancelChan bool                             // enables cancellable chan operations
+	running    bool                             // EvalWithContextWait runs (gosys patch)
+	stopped    bool                             // and Stop was called
 	fset       *token.FileSet                   // fileset to locate node in source code
 	binPkg     Exports                          // binary packages used in interpreter, indexed by path
 	rdir       map[string]bool                  // for src import cycle detection
@@ -617,11 +619,20 @@ func (interp *Interpreter) EvalWithContext(ctx context.Context, src string) (ref
 func (interp *Interpreter) EvalWithContextWait(ctx context.Context, src string) (reflect.Value, error) {
 	var v reflect.Value
 	var err error
+	if err := ctx.Err(); err != nil {
+		return v, err // never start what is cancelled already
+	}
 
 	interp.mutex.Lock()
 	interp.done = make(chan struct{})
 	interp.cancelChan = !interp.opt.fastChan
+	interp.running, interp.stopped = true, false
 	interp.mutex.Unlock()
+	defer func() {
+		interp.mutex.Lock()
+		interp.running = false
+		interp.mutex.Unlock()
+	}()
 
 	done := make(chan struct{})
 	go func() {
@@ -638,12 +649,27 @@ func (interp *Interpreter) EvalWithContextWait(ctx context.Context, src string) 
 
 	select {
 	case <-ctx.Done():
-		interp.stop()
+		interp.Stop()
 		<-done
 		return reflect.Value{}, ctx.Err()
 	case <-done:
 	}
 	return v, err
+}
+
+// Stop stops the evaluation EvalWithContextWait is running, as the end of
+// its context does, but before it returns: no statement of it starts after
+// Stop returned. A call blocked in compiled code goes on until it returns;
+// then nothing more of the evaluation runs. Stop does nothing when no
+// evaluation runs, and may be called more than once. (gosys patch)
+func (interp *Interpreter) Stop() {
+	interp.mutex.Lock()
+	defer interp.mutex.Unlock()
+	if interp.running && !interp.stopped {
+		interp.stopped = true
+		atomic.AddUint64(&interp.id, 1)
+		close(interp.done)
+	}
 }
 
 // runGoroutine runs f, the body of a goroutine started by an interpreted go
