@@ -107,7 +107,7 @@ func TestStopBeforeTheBlockedCallReturns(t *testing.T) {
 	}()
 	<-entered
 	i.Stop()
-	i.Stop() // twice is fine
+	i.Stop()       // twice is fine
 	close(release) // the blocked call returns only now, after Stop
 	if err := <-done; err != nil {
 		t.Fatalf("err = %v", err)
