@@ -1,8 +1,11 @@
 package rt
 
 import (
+	"errors"
 	"fmt"
+	"gosys/runtime/cellctl"
 	"io"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
@@ -117,10 +120,17 @@ func Write(fd int, p []byte) (n int, err error) {
 		n += max(m, 0)
 	}
 	if err != nil {
+		if errors.Is(err, unix.EPIPE) && !cellctl.IsChild() && !epipeSaid.Swap(true) {
+			return n, fmt.Errorf("write to fd %d: %w (no process has the read end open; the session process ignores SIGPIPE, a forked child would have been killed by it, as in C)", fd, err)
+		}
 		return n, fmt.Errorf("write to fd %d: %w", fd, err)
 	}
 	return n, nil
 }
+
+// epipeSaid is set once the session has explained, in the error text of an
+// EPIPE, why it got EPIPE and not SIGPIPE.
+var epipeSaid atomic.Bool
 
 // Close closes fd as close(2) does.
 func Close(fd int) error {

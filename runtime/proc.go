@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
-	"unsafe"
 
 	"gosys/runtime/cellctl"
 
@@ -32,12 +31,14 @@ func (e *ExitError) Error() string {
 // which it would replace, ending the session.
 var ErrKernelProcess = errors.New("not allowed in the session process, it would end the session; call it in a child made by rt.Fork")
 
-// Exit ends a forked child process with status code, as exit(3) does;
-// deferred functions do not run. In the session process it does not return
+// Exit ends a forked child process with status code, as exit(3) does: the
+// buffers of its open FILEs are flushed first; deferred functions do not
+// run. In the session process it does not return
 // either: it panics with an *ExitError, which ends the running cell with an
 // error and leaves the session alive.
 func Exit(code int) {
 	if cellctl.IsChild() {
+		flushStreams() // as exit(3) flushes stdio
 		t := beginCall()
 		endCall(t, TraceEvent{Call: "exit", FD: -1, Ret: code}, nil)
 		os.Exit(code)
@@ -53,6 +54,18 @@ func Getpid() int {
 // Getppid returns the process ID of the calling process's parent.
 func Getppid() int {
 	return unix.Getppid()
+}
+
+// Kill sends signal sig to process pid, as kill(2) does: pid 0 means the
+// caller's process group, -1 every process it may signal, -n the group n.
+// The error unwraps to kill(2)'s errno (syscall.ESRCH: no such process,
+// syscall.EPERM: not allowed). Killing the session itself (rt.Getpid() in
+// a cell) ends the session: the kernel reports it and starts a fresh one.
+func Kill(pid int, sig syscall.Signal) error {
+	if err := unix.Kill(pid, sig); err != nil {
+		return fmt.Errorf("kill %d %s: %w", pid, unix.SignalName(sig), err)
+	}
+	return nil
 }
 
 // Exec replaces the calling forked child with the program path, as C's
@@ -92,7 +105,8 @@ func Exec(path string, args ...string) error {
 
 // DefaultSIGPIPE gives SIGPIPE its default disposition in a forked child:
 // from then on a write to a pipe or socket with no reader kills the process
-// with SIGPIPE instead of returning syscall.EPIPE, as in C. In the kernel
+// with SIGPIPE instead of returning syscall.EPIPE, as in C. A forked child
+// starts that way; DefaultSIGPIPE undoes IgnoreSIGPIPE. In the session
 // process, which must survive broken pipes, it changes nothing and says so
 // on stderr.
 func DefaultSIGPIPE() {
@@ -100,9 +114,12 @@ func DefaultSIGPIPE() {
 		fmt.Fprintln(os.Stderr, "rt.DefaultSIGPIPE: ignored in the session process (it would end the session); call it in a child made by rt.Fork")
 		return
 	}
-	signal.Reset(syscall.SIGPIPE)
-	// Go keeps its own handler, which ignores SIGPIPE on descriptors other
-	// than 1 and 2; install SIG_DFL (an all-zero struct sigaction) instead.
-	var act [4]uint64
-	unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(syscall.SIGPIPE), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0)
+	cellctl.DefaultSIGPIPE()
+}
+
+// IgnoreSIGPIPE makes a write to a pipe or socket with no reader return
+// syscall.EPIPE instead of killing the process, as signal(SIGPIPE, SIG_IGN)
+// does in C. The session process always ignores SIGPIPE.
+func IgnoreSIGPIPE() {
+	signal.Ignore(syscall.SIGPIPE)
 }

@@ -254,13 +254,20 @@ func panicError(v any, frames []string, lines []string, where string) *content.E
 		head += " (" + strings.TrimSpace(where) + ")"
 	}
 	e.Traceback = []string{head}
+	block := false // the frame before was a top-level compound statement's
 	for _, f := range frames {
 		m := panicLine.FindStringSubmatch(f)
 		line, _ := strconv.Atoi(m[1])
 		col, _ := strconv.Atoi(m[2])
 		fn := strings.TrimSuffix(strings.TrimPrefix(m[3], "main."), "(...)")
 		switch {
-		case fn == "main":
+		case fn == "main" && block:
+			// The call of the function a top-level compound statement runs
+			// in (see asFunction): the frame before said it all.
+			block = false
+			continue
+		case fn == "main" || fn == compoundFunc:
+			block = fn == compoundFunc
 			fn = "the cell"
 		case fn == "func" || strings.HasSuffix(fn, ".func"):
 			fn = "a function literal"

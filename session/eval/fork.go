@@ -304,6 +304,10 @@ func (s *Session) RunChild(p *fork.Payload) int {
 		}
 	}
 	site := p.Site
+	if site.Cell != "" {
+		// rt.Fork() at a cell's top level: the rest of the cell.
+		return s.runChildCell(site.Cell)
+	}
 	body := strings.Repeat(" ", max(site.Col-1, 0)) + "func _gosysChild" + strings.TrimPrefix(site.Src, "func")
 	// The child may fork in turn.
 	body = s.rewriteForks(body, declChunk, site.Line)
@@ -324,6 +328,19 @@ func (s *Session) RunChild(p *fork.Payload) int {
 	e := s.describe(err, site.Src, "")
 	fmt.Fprintln(os.Stderr, strings.Join(e.Traceback, "\n"))
 	return 2
+}
+
+// runChildCell runs the rest of a cell in a child forked by rt.Fork() at
+// the cell's top level, and returns its exit status: 0 at the end, 2 after
+// an error (written to stderr as the cell would show it). rt.Exit and
+// os.Exit end the process themselves.
+func (s *Session) runChildCell(code string) int {
+	out := s.Execute(context.Background(), code)
+	if out.Err != nil {
+		fmt.Fprintln(os.Stderr, strings.Join(out.Err.Traceback, "\n"))
+		return 2
+	}
+	return 0
 }
 
 // setEnv replaces the environment cells see.

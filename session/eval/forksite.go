@@ -40,10 +40,21 @@ func (s *Session) rewriteForks(src string, kind chunkKind, line int) string {
 		text     string
 	}
 	var edits []edit
+	for _, cf := range findCForks(pc, kind) {
+		site, ok := s.cForkSite(cf, pc, src, line, cellVars, globals)
+		if !ok {
+			continue // left to rt.Fork, which says why it cannot fork
+		}
+		id := s.addSite(site)
+		edits = append(edits, edit{off(cf.call.Pos()), off(cf.call.End()), cForkEdit(id, site.Captures)})
+	}
 	ast.Inspect(f, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
 		if !ok || len(call.Args) != 1 || !isRtFork(call.Fun) {
 			return true
+		}
+		if id, ok := call.Args[0].(*ast.Ident); ok && id.Name == "nil" {
+			return true // rt.Fork(nil) fails as C's fork does
 		}
 		var lit string
 		var uses map[string]token.Pos

@@ -163,11 +163,15 @@ func (s *Session) declareAll(imports map[string]string, decls []string, vars []n
 		b.WriteString(")\n")
 		return b.String()
 	}
+	// Declarations are kept as the cells wrote them: the rewrites a cell's
+	// chunks get (fork sites, range over int...) are made again here.
+	ints := s.intGlobals()
+	prepared := func(src string) string { return s.rewrite(src, declChunk, 0, ints) }
 	all := strings.Join(decls, "\n") + varBlock(vars)
 	if strings.TrimSpace(all) == "" {
 		return failed
 	}
-	if _, err := s.eval(ctx, 0, all); err == nil {
+	if _, err := s.eval(ctx, 0, prepared(all)); err == nil {
 		s.noteDeclared(decls, vars)
 		return failed
 	}
@@ -186,7 +190,7 @@ func (s *Session) declareAll(imports map[string]string, decls []string, vars []n
 	for pass := 0; pass < 2; pass++ {
 		later = later[:0]
 		for _, d := range decls {
-			if _, err := s.eval(ctx, 0, d); err != nil {
+			if _, err := s.eval(ctx, 0, prepared(d)); err != nil {
 				if pass == 1 {
 					head, _, _ := strings.Cut(strings.TrimSpace(d), "\n")
 					failed = append(failed, fmt.Sprintf("%s: %v", head, firstLine(err)))

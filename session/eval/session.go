@@ -111,6 +111,8 @@ type Session struct {
 	declOrder []string
 	// prelude are the names the prelude declared: every session has them.
 	prelude map[string]bool
+	// fctx places the chunk being rewritten in its cell (see forkContext).
+	fctx forkContext
 	// docs caches parsed documentation of standard packages by import path.
 	docs map[string]*packageDoc
 }
@@ -164,7 +166,10 @@ func New(opts Options) (*Session, error) {
 	show := func(vals ...any) { s.shown = vals }
 	if err := s.in.Use(interp.Exports{
 		resultHook + "/result": {"Show": reflect.ValueOf(show)},
-		forkHook + "/forkhook": {"Fork": reflect.ValueOf(s.forkCall)},
+		forkHook + "/forkhook": {
+			"Fork":  reflect.ValueOf(s.forkCall),
+			"Child": reflect.ValueOf(func() (int, error) { return 0, nil }),
+		},
 		".": {"MapTypes": reflect.ValueOf(map[reflect.Value][]reflect.Type{
 			reflect.ValueOf(show): showInterfaces(),
 		})},
@@ -266,7 +271,13 @@ func helpTarget(code string) (string, bool) {
 // may yield the result.
 func (s *Session) runGo(ctx context.Context, cellSrc string, p piece, lastPiece bool) Outcome {
 	chunks := splitChunks(p.src)
+	defer func() { s.fctx = forkContext{} }()
 	for i, ch := range chunks {
+		// Where the chunk is, for rt.Fork() at the top level.
+		s.fctx = forkContext{ok: true, cell: cellSrc, piece: p, shift: ch.end - len(ch.src)}
+		if e := s.precheck(ch, cellSrc); e != nil {
+			return Outcome{Err: e}
+		}
 		// Read again for each chunk: the one before may have declared some.
 		ints := s.intGlobals()
 		if ch.kind == stmtChunk && lastPiece && i == len(chunks)-1 {
@@ -283,7 +294,9 @@ func (s *Session) runGo(ctx context.Context, cellSrc string, p piece, lastPiece 
 			return Outcome{Err: s.describe(err, cellSrc, src)}
 		}
 		if ch.kind == declChunk {
-			s.noteImports(src)
+			// Recorded as written: a fresh session or a child rewrites it
+			// again (its fork sites are its own).
+			s.noteImports(ch.src)
 		}
 	}
 	return Outcome{}
@@ -329,7 +342,7 @@ func (s *Session) evalChunk(ctx context.Context, line int, src string, kind chun
 func (s *Session) runLast(ctx context.Context, cellSrc string, ch chunk, ints map[string]bool) Outcome {
 	head, tail := ch.src[:ch.lastOff], ch.src[ch.lastOff:]
 	expr := strings.TrimRight(strings.TrimSpace(tail), ";")
-	if !isValueExpr(expr) {
+	if !isValueExpr(expr) || hasCFork(expr) {
 		src := s.rewrite(ch.src, ch.kind, ch.line, ints)
 		if err := s.evalChunk(ctx, ch.line, src, ch.kind); err != nil {
 			return Outcome{Err: s.describe(err, cellSrc, src)}
@@ -343,11 +356,12 @@ func (s *Session) runLast(ctx context.Context, cellSrc string, ch chunk, ints ma
 		}
 	}
 	tailLine := ch.line + strings.Count(head, "\n")
-	// Blank out the head so the expression keeps its line and column.
+	// Blank out the head so the expression keeps its line and column; the
+	// result hook's call opens on the line before.
 	pad := strings.Repeat(" ", len(head)-strings.LastIndexByte(head, '\n')-1)
 	s.shown = nil
 	expr = s.rewriteForks(expr, stmtChunk, tailLine)
-	_, err := s.eval(ctx, tailLine, pad+"_gosysResult.Show("+expr+")")
+	_, err := s.eval(ctx, tailLine-1, "_gosysResult.Show(\n"+pad+expr+")")
 	if isCompileError(err) {
 		// Not a single value (a call with no result, say): run it as a statement.
 		_, err = s.eval(ctx, tailLine, pad+s.rewriteForks(tail, stmtChunk, tailLine))

@@ -55,6 +55,14 @@ func (e *Encoder) encode(v reflect.Value, depth int) (any, error) {
 		return nil, nil
 	}
 	t := v.Type()
+	if isNetSocket(t) {
+		// A listener or connection of package net held by its concrete
+		// type (*net.TCPListener...): its descriptor, not its insides.
+		if v.IsNil() {
+			return nil, nil
+		}
+		return e.encodeDynamic(v, depth)
+	}
 	switch {
 	case t == fileType:
 		if v.IsNil() {
@@ -186,6 +194,13 @@ func (e *Encoder) encodeDynamic(v reflect.Value, depth int) (any, error) {
 		return nil, err
 	}
 	return map[string]any{"type": v.Type().String(), "value": x}, nil
+}
+
+// isNetSocket reports whether t is a pointer type of package net that is a
+// net.Listener or net.Conn.
+func isNetSocket(t reflect.Type) bool {
+	return t.Kind() == reflect.Pointer && t.Elem().PkgPath() == "net" &&
+		(t.Implements(listenerType) || t.Implements(connType))
 }
 
 // socketFD returns the descriptor behind a net.Conn or net.Listener.

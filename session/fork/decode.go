@@ -26,6 +26,9 @@ func Decode(tree any, dst reflect.Value, types TypeLookup) error {
 	}
 	t := dst.Type()
 	bad := func() error { return fmt.Errorf("decode %T into %s: mismatched encoding", tree, t) }
+	if isNetSocket(t) {
+		return decodeDynamic(tree, dst, types)
+	}
 	if t == fileType {
 		m, ok := tree.(map[string]any)
 		fd, ok2 := m["fd"].(float64)

@@ -39,8 +39,12 @@ type Site struct {
 	// Line and Col place Src in its cell (1-based), so errors point there.
 	Line int `json:"line"`
 	Col  int `json:"col"`
-	// Src is the function literal, "func() { ... }".
+	// Src is the function literal, "func() { ... }", the child runs; empty
+	// when Cell is set.
 	Src string `json:"src"`
+	// Cell, for rt.Fork() at a cell's top level, is the rest of the cell,
+	// which the child runs as a cell (lines before it blank).
+	Cell string `json:"cell,omitempty"`
 	// Captures are the variables Src uses from outside it, in the order the
 	// rewritten call passes their values; Types their type expressions
 	// where the cell's source tells ("" otherwise).

@@ -103,11 +103,13 @@ func Start(p *Payload, keep []int) (int, error) {
 		unix.Close(pp[1])
 		return 0, fmt.Errorf("fork: start child: %w", err)
 	}
-	// The child reads while we write: a payload larger than the pipe is fine.
-	go func() {
-		defer unix.Close(pp[1])
-		_ = writeAll(pp[1], body) // on error the child died; its status tells why
-	}()
+	// The fork is complete when Start returns, even if this process ends at
+	// once (a child that forks and exits): the payload is written first. A
+	// pipe as large as the payload (up to 1 MiB) takes it without waiting
+	// for the child to read.
+	_, _ = unix.FcntlInt(uintptr(pp[1]), unix.F_SETPIPE_SZ, min(max(len(body), 4096), 1<<20))
+	_ = writeAll(pp[1], body) // on error the child died; its status tells why
+	unix.Close(pp[1])
 	return pid, nil
 }
 

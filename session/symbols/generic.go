@@ -48,7 +48,7 @@ const BuiltinPath = "gosys/session/symbols/builtin"
 const prelude = `import _gosys_builtin "` + BuiltinPath + `"
 
 // min returns the smallest of its arguments (NaN if any is NaN).
-func min[T ~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string](x, y T, more ...T) T {
+func min[_T ~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string](x, y _T, more ..._T) _T {
 	if x != x {
 		return x
 	}
@@ -67,7 +67,7 @@ func min[T ~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | 
 }
 
 // max returns the largest of its arguments (NaN if any is NaN).
-func max[T ~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string](x, y T, more ...T) T {
+func max[_T ~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string](x, y _T, more ..._T) _T {
 	if x != x {
 		return x
 	}

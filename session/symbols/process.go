@@ -10,19 +10,24 @@ import (
 	"gosys/runtime/cellctl"
 )
 
-// The process calls of syscall, as a cell sees them. Cells run in the
+// The process calls of syscall and golang.org/x/sys/unix, as a cell sees
+// them. Cells run in the
 // session process, which must outlive them, and in the children rt.Fork
 // starts, which are theirs to end. So, as for rt.Exit and rt.Exec:
 //
-//   - syscall.Exit ends a forked child with its status, as exit(2) does; in
+//   - syscall.Exit (unix.Exit) ends a forked child with its status, as exit(2) does; in
 //     the session process it ends the cell with an error (like os.Exit);
-//   - syscall.Exec replaces a forked child; in the session process it
+//   - syscall.Exec (unix.Exec) replaces a forked child; in the session process it
 //     replaces nothing and returns an error wrapping rt.ErrKernelProcess.
 //
 // Everything else (Kill, ForkExec, Syscall, Ptrace...) is the real call: a
 // cell that kills its own session gets a report of it and a fresh session.
 var processCalls = map[string]map[string]reflect.Value{
 	"syscall/syscall": {
+		"Exit": reflect.ValueOf(syscallExit),
+		"Exec": reflect.ValueOf(syscallExec),
+	},
+	"golang.org/x/sys/unix/unix": {
 		"Exit": reflect.ValueOf(syscallExit),
 		"Exec": reflect.ValueOf(syscallExec),
 	},

@@ -9,13 +9,22 @@ package symbols
 // recover from.
 
 import (
+	"gosys/runtime/cellctl"
+	"os"
+
 	"fmt"
 	"io"
 	"log"
 )
 
-// osExit replaces os.Exit: it panics instead of ending the kernel.
-func osExit(code int) { panic(fmt.Sprintf("os.Exit(%d)", code)) }
+// osExit replaces os.Exit: in the session process it panics instead of
+// ending it (the cell ends with an error); in a forked child it exits.
+func osExit(code int) {
+	if cellctl.IsChild() {
+		os.Exit(code)
+	}
+	panic(fmt.Sprintf("os.Exit(%d)", code))
+}
 
 // logFatal, logFatalf and logFatalln replace log.Fatal*: they panic
 // (log.Panic*) instead of exiting.

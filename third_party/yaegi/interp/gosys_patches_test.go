@@ -3,7 +3,9 @@ package interp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -160,6 +162,41 @@ func TestGoStatementPanicIsHandled(t *testing.T) {
 			}
 		case <-time.After(5 * time.Second):
 			t.Fatal("a goroutine's panic never reached the handler")
+		}
+	}
+}
+
+func TestRuntimeErrorsReadAsGo(t *testing.T) {
+	cases := []struct{ src, want string }{
+		{"xs := []int{1, 2, 3}\n_ = xs[5]", "runtime error: index out of range [5] with length 3"},
+		{"i := -1\nys := []int{1}\n_ = ys[i]", "runtime error: index out of range [-1]"},
+		{"s := \"abc\"\nk := 4\n_ = s[k]", "runtime error: index out of range [4] with length 3"},
+		{"zs := []int{1, 2, 3}\nh := 5\n_ = zs[:h]", "runtime error: slice bounds out of range [:5] with capacity 3"},
+		{"ws := []int{1, 2, 3}\nl, h := 2, 1\n_ = ws[l:h]", "runtime error: slice bounds out of range [2:1]"},
+		{"p := (*struct{ X int })(nil)\n_ = p.X", "runtime error: invalid memory address or nil pointer dereference"},
+		{"x := interface{}(\"s\")\n_ = x.(int)", "runtime error: interface conversion: interface {} is string, not int"},
+	}
+	for _, c := range cases {
+		var stderr strings.Builder
+		i := New(Options{Stderr: &stderr})
+		_, err := i.Eval(c.src)
+		var p Panic
+		if !errors.As(err, &p) {
+			t.Errorf("%q: err %v, want a panic", c.src, err)
+			continue
+		}
+		re, ok := p.Value.(interface {
+			error
+			RuntimeError()
+		})
+		if !ok || re.Error() != c.want {
+			t.Errorf("%q: panic value %#v, want the runtime.Error %q", c.src, p.Value, c.want)
+		}
+		// The frame printed is the line of the faulting statement, not the
+		// first line of the source.
+		lines := strings.Count(c.src, "\n") + 1
+		if !strings.HasPrefix(stderr.String(), fmt.Sprintf("%d:", lines)) {
+			t.Errorf("%q: frame %q, want line %d", c.src, stderr.String(), lines)
 		}
 	}
 }

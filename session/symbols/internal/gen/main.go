@@ -122,6 +122,15 @@ func main() {
 			log.Fatalf("syscall %s/%s: %v", t[0], t[1], err)
 		}
 	}
+	// golang.org/x/sys/unix, the module gosys itself builds on: the system
+	// calls and constants of Linux that syscall froze before.
+	for _, t := range syscallTargets {
+		build.Default.GOOS, build.Default.GOARCH = t[0], t[1]
+		ext := extract.Extractor{Dest: "symbols"}
+		if _, err := extractTo(&ext, "golang.org/x/sys/unix", prefix+"x_sys_unix_"+t[0]+"_"+t[1]+".go", files); err != nil {
+			log.Fatalf("golang.org/x/sys/unix %s/%s: %v", t[0], t[1], err)
+		}
+	}
 	build.Default.GOOS, build.Default.GOARCH = hostOS, hostArch
 
 	old, err := filepath.Glob("go1_*.go")
@@ -144,7 +153,7 @@ func main() {
 		}
 	}
 
-	fmt.Printf("gen: %s: %d packages extracted, syscall for %v\n", version, len(written), syscallTargets)
+	fmt.Printf("gen: %s: %d packages extracted, syscall and golang.org/x/sys/unix for %v\n", version, len(written), syscallTargets)
 	fmt.Printf("gen: no non-generic exported API, not written: %s\n", strings.Join(empty, " "))
 }
 

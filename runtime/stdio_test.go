@@ -1,6 +1,8 @@
 package rt_test
 
 import (
+	"fmt"
+
 	"errors"
 	"io"
 	"os"
@@ -80,10 +82,76 @@ func TestFopenModes(t *testing.T) {
 			if _, err := f.Write([]byte("new")); tc.writable != (err == nil) {
 				t.Errorf("Write = %v; want writable %v", err, tc.writable)
 			}
+			if err := f.Flush(); err != nil {
+				t.Fatal(err)
+			}
 			if content, _ := os.ReadFile(path); string(content) != tc.afterWrite {
 				t.Errorf("file holds %q after the write; want %q", content, tc.afterWrite)
 			}
 		})
+	}
+}
+
+// TestFileBuffering is the lecture's experiment: what fprintf wrote is in
+// the process, not the file, until the buffer fills or is flushed.
+func TestFileBuffering(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notes")
+	f, err := rt.Fopen(path, "w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(f, "hello %d\n", 42)
+	if got, _ := os.ReadFile(path); len(got) != 0 || f.Buffered() != 9 {
+		t.Fatalf("after fprintf the file holds %q, %d bytes buffered; want nothing yet, 9", got, f.Buffered())
+	}
+	if err := f.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "hello 42\n" {
+		t.Fatalf("after fflush: %q", got)
+	}
+	// Past the buffer's size, full buffers go out; the rest waits.
+	f.Write(make([]byte, rt.BufSize+100))
+	if st, _ := os.Stat(path); st.Size() != 9+rt.BufSize || f.Buffered() != 100 {
+		t.Fatalf("file size %d, %d buffered; want %d, 100", st.Size(), f.Buffered(), 9+rt.BufSize)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(path); st.Size() != 9+rt.BufSize+100 {
+		t.Fatalf("after fclose: size %d", st.Size())
+	}
+	if err := f.Close(); !errors.Is(err, rt.ErrClosedStream) {
+		t.Fatalf("second fclose: %v", err)
+	}
+	if _, err := f.Write([]byte("x")); !errors.Is(err, rt.ErrClosedStream) {
+		t.Fatalf("write after fclose: %v", err)
+	}
+}
+
+func TestFileReadAndWriteInTurn(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	os.WriteFile(path, []byte("abcdef"), 0o644)
+	f, err := rt.Fopen(path, "r+")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b := make([]byte, 2)
+	if n, _ := f.Read(b); string(b[:n]) != "ab" {
+		t.Fatalf("read %q", b[:n])
+	}
+	// The write lands where the reader stood, not after the read-ahead.
+	f.WriteString("XY")
+	if n, _ := f.Read(b); string(b[:n]) != "ef" {
+		t.Fatalf("read after write %q", b[:n])
+	}
+	f.Flush()
+	if got, _ := os.ReadFile(path); string(got) != "abXYef" {
+		t.Fatalf("file %q", got)
+	}
+	if off, err := f.Seek(0, io.SeekCurrent); off != 6 || err != nil {
+		t.Fatalf("Seek current = %d, %v", off, err)
 	}
 }
 
