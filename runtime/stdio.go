@@ -70,13 +70,19 @@ func Fopen(path, mode string) (*FILE, error) {
 	}
 	acc := flags & unix.O_ACCMODE
 	f := &FILE{Name: path, fd: fd, read: acc != unix.O_WRONLY, write: acc != unix.O_RDONLY}
+	track(f)
+	return f, nil
+}
+
+// track records f among this process's open streams. A FILE a forked
+// child got as a copy of its parent's is recorded at its first write.
+func track(f *FILE) {
 	streams.mu.Lock()
+	defer streams.mu.Unlock()
 	if streams.open == nil {
 		streams.open = map[*FILE]bool{}
 	}
 	streams.open[f] = true
-	streams.mu.Unlock()
-	return f, nil
 }
 
 // ErrClosedStream is wrapped by the errors of a FILE used after Close.
@@ -110,6 +116,7 @@ func (f *FILE) Write(p []byte) (int, error) {
 	if err := f.dropReadLocked(); err != nil {
 		return 0, err
 	}
+	track(f)
 	n := 0
 	for len(p) > 0 {
 		room := BufSize - len(f.wbuf)

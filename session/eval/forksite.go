@@ -189,7 +189,7 @@ func freeNames(lit *ast.FuncLit) map[string]token.Pos {
 		case *ast.BranchStmt:
 			return false
 		case *ast.Ident:
-			if !declared[x.Name] {
+			if !declared[x.Name] && x.Name != "_" {
 				if _, seen := uses[x.Name]; !seen {
 					uses[x.Name] = x.Pos()
 				}
