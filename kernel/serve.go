@@ -55,7 +55,13 @@ func Serve(opts Options) error {
 	if err != nil {
 		return fmt.Errorf("find the gosys binary: %w", err)
 	}
-	signer := wire.NewSigner([]byte(info.Key))
+	signer, err := wire.NewSignerScheme(info.SignatureScheme, []byte(info.Key))
+	if err != nil {
+		return err
+	}
+	for _, w := range info.Warnings() {
+		logger.Printf("WARNING: %s", w)
+	}
 	socks, err := conn.Bind(info, logger)
 	if err != nil {
 		return err
@@ -104,10 +110,31 @@ func Serve(opts Options) error {
 			}
 		}
 	}()
+	go watchLauncher(k, logger)
 	restart := k.Run(context.Background())
 	logger.Printf("shut down (restart=%v)", restart)
 	return nil
 }
+
+// watchLauncher shuts the kernel down when the process that started it is
+// gone (it was re-parented), as ipykernel's parent poller does: a kernel
+// nobody can reach must not run on, let alone spin in a cell.
+func watchLauncher(k *dispatch.Kernel, logger *log.Logger) {
+	parent := os.Getppid()
+	if parent == 1 {
+		return // started detached on purpose: nothing to watch
+	}
+	for range time.Tick(launcherPoll) {
+		if os.Getppid() != parent {
+			logger.Printf("the process that started the kernel (pid %d) is gone: shutting down", parent)
+			k.Stop()
+			return
+		}
+	}
+}
+
+// launcherPoll is how often the kernel checks its launcher is alive.
+const launcherPoll = time.Second
 
 // forkPoolSize is how many warm children wait for rt.Fork in a session.
 const forkPoolSize = 3

@@ -6,7 +6,11 @@ package conn
 import (
 	"encoding/json"
 	"fmt"
+	"gosys/kernel/wire"
+	"net"
 	"os"
+	"strconv"
+	"strings"
 )
 
 // Info is the content of a Jupyter connection file.
@@ -56,8 +60,10 @@ func ParseInfo(b []byte) (Info, error) {
 	if info.SignatureScheme == "" {
 		info.SignatureScheme = "hmac-sha256"
 	}
-	if info.SignatureScheme != "hmac-sha256" {
-		return Info{}, fmt.Errorf("signature_scheme %q: only hmac-sha256 is supported", info.SignatureScheme)
+	if _, ok := wire.Schemes[info.SignatureScheme]; !ok {
+		if _, err := wire.NewSignerScheme(info.SignatureScheme, nil); err != nil {
+			return Info{}, fmt.Errorf("signature_scheme: %w", err)
+		}
 	}
 	for name, p := range map[string]int{"shell_port": info.ShellPort, "iopub_port": info.IOPubPort,
 		"stdin_port": info.StdinPort, "control_port": info.ControlPort, "hb_port": info.HBPort} {
@@ -71,10 +77,32 @@ func ParseInfo(b []byte) (Info, error) {
 }
 
 // Endpoint returns the ZeroMQ endpoint for port under the file's transport:
-// tcp://IP:PORT, or ipc://IP-PORT as jupyter_client names ipc sockets.
+// tcp://IP:PORT (an IPv6 address in brackets, "*" for every interface), or
+// ipc://IP-PORT as jupyter_client names ipc sockets.
 func (i Info) Endpoint(port int) string {
 	if i.Transport == "ipc" {
 		return fmt.Sprintf("ipc://%s-%d", i.IP, port)
 	}
-	return fmt.Sprintf("tcp://%s:%d", i.IP, port)
+	host := strings.Trim(i.IP, "[]")
+	if host == "*" {
+		host = "0.0.0.0"
+	}
+	return "tcp://" + net.JoinHostPort(host, strconv.Itoa(port))
+}
+
+// Warnings says what in the connection file is allowed but risky: no key
+// (any local process can run code as this user) and every interface (any
+// host on the network can connect).
+func (i Info) Warnings() []string {
+	var w []string
+	if i.Key == "" {
+		w = append(w, "the connection file has no key: messages are not signed, and any process that can reach the ports can run code as this user")
+	}
+	if i.Transport == "tcp" {
+		switch strings.Trim(i.IP, "[]") {
+		case "*", "0.0.0.0", "::", "":
+			w = append(w, fmt.Sprintf("ip %q: the kernel listens on every network interface, reachable from other hosts", i.IP))
+		}
+	}
+	return w
 }

@@ -53,8 +53,8 @@ func TestParseInfo(t *testing.T) {
 		},
 		{name: "bad transport", json: `{"transport": "udp", ` + ports + `}`, errHas: `transport "udp"`},
 		{name: "transport is case-sensitive", json: `{"transport": "TCP", ` + ports + `}`, errHas: "transport"},
-		{name: "bad scheme", json: `{"signature_scheme": "hmac-md5", ` + ports + `}`, errHas: `signature_scheme "hmac-md5"`},
-		{name: "sha512 not supported", json: `{"signature_scheme": "hmac-sha512", ` + ports + `}`, errHas: "signature_scheme"},
+		{name: "bad scheme", json: `{"signature_scheme": "hmac-blake9", ` + ports + `}`, errHas: `signature scheme "hmac-blake9": gosys knows hmac-md5, hmac-sha1`},
+		{name: "no scheme at all", json: `{"signature_scheme": "none", ` + ports + `}`, errHas: "signature_scheme"},
 		{name: "shell port zero", json: `{"shell_port": 0, "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5}`, errHas: "shell_port 0"},
 		{name: "iopub port missing", json: `{"shell_port": 1, "stdin_port": 3, "control_port": 4, "hb_port": 5}`, errHas: "iopub_port 0"},
 		{name: "stdin port negative", json: `{"shell_port": 1, "iopub_port": 2, "stdin_port": -3, "control_port": 4, "hb_port": 5}`, errHas: "stdin_port -3"},
@@ -89,6 +89,25 @@ func TestParseInfo(t *testing.T) {
 	}
 }
 
+func TestWarnings(t *testing.T) {
+	cases := []struct {
+		info conn.Info
+		want int
+	}{
+		{conn.Info{Transport: "tcp", IP: "127.0.0.1", Key: "k"}, 0},
+		{conn.Info{Transport: "tcp", IP: "127.0.0.1"}, 1},
+		{conn.Info{Transport: "tcp", IP: "0.0.0.0", Key: "k"}, 1},
+		{conn.Info{Transport: "tcp", IP: "*"}, 2},
+		{conn.Info{Transport: "tcp", IP: "::", Key: "k"}, 1},
+		{conn.Info{Transport: "ipc", IP: "/tmp/k", Key: "k"}, 0},
+	}
+	for _, c := range cases {
+		if got := c.info.Warnings(); len(got) != c.want {
+			t.Errorf("%+v: warnings %q, want %d", c.info, got, c.want)
+		}
+	}
+}
+
 func TestEndpoint(t *testing.T) {
 	cases := []struct {
 		info conn.Info
@@ -101,6 +120,9 @@ func TestEndpoint(t *testing.T) {
 		{conn.Info{Transport: "ipc", IP: "kernel-ipc"}, 65535, "ipc://kernel-ipc-65535"},
 		// Endpoint does not check the transport: ParseInfo did.
 		{conn.Info{IP: "host"}, 7, "tcp://host:7"},
+		{conn.Info{IP: "::1"}, 8, "tcp://[::1]:8"},
+		{conn.Info{IP: "[::1]"}, 8, "tcp://[::1]:8"},
+		{conn.Info{IP: "*"}, 9, "tcp://0.0.0.0:9"},
 	}
 	for _, c := range cases {
 		if got := c.info.Endpoint(c.port); got != c.want {

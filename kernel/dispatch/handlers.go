@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"runtime"
+	"unicode/utf8"
 
 	"gosys/kernel/conn"
 	"gosys/kernel/wire"
@@ -99,6 +100,7 @@ func (k *Kernel) complete(m *wire.Message) {
 	if !k.decode(k.Sockets.Shell, m, &req) {
 		return
 	}
+	req.Cursor = clampCursor(req.Code, req.Cursor)
 	c := k.Eval.Complete(req.Code, req.Cursor)
 	matches := c.Matches
 	if matches == nil {
@@ -117,6 +119,7 @@ func (k *Kernel) inspect(m *wire.Message) {
 	if !k.decode(k.Sockets.Shell, m, &req) {
 		return
 	}
+	req.Cursor = clampCursor(req.Code, req.Cursor)
 	text, found := k.Eval.Inspect(req.Code, req.Cursor)
 	data := map[string]any{}
 	if found {
@@ -125,6 +128,13 @@ func (k *Kernel) inspect(m *wire.Message) {
 	k.reply(k.Sockets.Shell, m, "inspect_reply", map[string]any{
 		"status": "ok", "found": found, "data": data, "metadata": map[string]any{},
 	})
+}
+
+// clampCursor brings a cursor position (in Unicode code points, as the
+// protocol counts since 5.2) into the code: a client's bad position gets
+// an answer about the nearest real one, never an echo of its mistake.
+func clampCursor(code string, cursor int) int {
+	return min(max(cursor, 0), utf8.RuneCountInString(code))
 }
 
 func (k *Kernel) isComplete(m *wire.Message) {

@@ -2,9 +2,15 @@ package wire
 
 import (
 	"crypto/hmac"
+	"crypto/md5"
+	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/hex"
+	"fmt"
 	"hash"
+	"sort"
+	"strings"
 	"sync"
 )
 
@@ -19,14 +25,41 @@ type Signer struct {
 	seen *replayCache
 }
 
-// NewSigner returns a Signer for key. Only the "hmac-sha256" scheme exists in
-// practice; the conn package rejects others before calling this.
+// NewSigner returns a Signer for key with the "hmac-sha256" scheme, the one
+// every Jupyter client uses by default.
 func NewSigner(key []byte) *Signer {
+	s, _ := NewSignerScheme("hmac-sha256", key)
+	return s
+}
+
+// Schemes are the signature schemes NewSignerScheme knows: those of
+// jupyter_client ("hmac-" and a hashlib name) that Go's crypto has.
+var Schemes = map[string]func() hash.Hash{
+	"hmac-sha256": sha256.New,
+	"hmac-sha224": sha256.New224,
+	"hmac-sha512": sha512.New,
+	"hmac-sha384": sha512.New384,
+	"hmac-sha1":   sha1.New,
+	"hmac-md5":    md5.New,
+}
+
+// NewSignerScheme returns a Signer for key with a connection file's
+// signature scheme; an unknown scheme is an error that lists the known ones.
+func NewSignerScheme(scheme string, key []byte) (*Signer, error) {
+	h, ok := Schemes[scheme]
+	if !ok {
+		known := make([]string, 0, len(Schemes))
+		for k := range Schemes {
+			known = append(known, k)
+		}
+		sort.Strings(known)
+		return nil, fmt.Errorf("signature scheme %q: gosys knows %s", scheme, strings.Join(known, ", "))
+	}
 	s := &Signer{key: key, seen: newReplayCache(1 << 16)}
 	if len(key) > 0 {
-		s.mac = hmac.New(sha256.New, key)
+		s.mac = hmac.New(h, key)
 	}
-	return s
+	return s, nil
 }
 
 // Sign returns the hex signature of parts (header, parent, metadata, content),
