@@ -189,6 +189,7 @@ func (sv *server) loop() int {
 		case link.TypeShutdown:
 			sv.interrupt(0)
 			terminate()
+			writeHeapProfile()
 			return 0
 		default:
 			sv.logf("link: unknown message type %q", m.Type)

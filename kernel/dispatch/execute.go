@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	"gosys/internal/content"
@@ -51,6 +52,10 @@ func (k *Kernel) execute(m *wire.Message) {
 		return
 	}
 	code := *req.Code
+	if len(code) > bigRequest {
+		// Give back the memory a huge request took once it is answered.
+		defer debug.FreeOSMemory()
+	}
 	store := flag(req.StoreHistory, true) && !req.Silent
 	k.mu.Lock()
 	if store {
@@ -122,6 +127,10 @@ func (k *Kernel) execute(m *wire.Message) {
 		"payload":          payload,
 	})
 }
+
+// bigRequest is the size of code past which the kernel returns the memory
+// a request took to the system as soon as it is answered.
+const bigRequest = 16 << 20
 
 // userExpressions reports each user expression's value or error as the
 // protocol asks; the session evaluated them after the cell.

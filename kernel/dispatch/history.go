@@ -1,9 +1,11 @@
 package dispatch
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"gosys/kernel/wire"
 )
@@ -24,10 +26,21 @@ type historyEntry struct {
 const currentSession = 1
 
 func (h *history) add(line int, code string) {
+	if len(code) > maxHistoryEntry {
+		cut := maxHistoryEntry
+		for cut > 0 && !utf8.RuneStart(code[cut]) {
+			cut--
+		}
+		code = code[:cut] + fmt.Sprintf("\n// [gosys: the rest of this cell, %d bytes, is not kept in history]", len(code)-cut)
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.entries = append(h.entries, historyEntry{line, code})
 }
+
+// maxHistoryEntry bounds what history keeps of one cell: a huge cell costs
+// memory while it runs, not for the kernel's life.
+const maxHistoryEntry = 1 << 20
 
 type historyRequest struct {
 	Output     bool   `json:"output"`

@@ -202,6 +202,10 @@ func (s *Supervisor) Pid() int {
 	return s.cur.pid
 }
 
+// MaxCell is the largest cell the session is given, in bytes of code; the
+// link carries at most link.MaxFrame.
+const MaxCell = 32 << 20
+
 // Request is one cell to run.
 type Request struct {
 	Cell            int
@@ -218,6 +222,10 @@ type Request struct {
 // so. If the session dies during the cell, the result is an error saying
 // why, and a fresh session is ready when Execute returns.
 func (s *Supervisor) Execute(ctx context.Context, req Request) link.Result {
+	if len(req.Code) > MaxCell {
+		return link.Result{Err: content.NewError("CellTooLarge", fmt.Sprintf(
+			"the cell holds %s of code; a cell may hold at most %s", bytesText(int64(len(req.Code))), bytesText(MaxCell)))}
+	}
 	s.mu.Lock()
 	s.running, s.lastCell = true, req.Cell
 	s.mu.Unlock()

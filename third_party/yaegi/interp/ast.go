@@ -343,7 +343,10 @@ func isAssignAction(a action) bool {
 
 func (interp *Interpreter) firstToken(src string) token.Token {
 	var s scanner.Scanner
-	file := interp.fset.AddFile("", interp.fset.Base(), len(src))
+	// gosys patch: a throwaway file set; the interpreter's keeps every file
+	// added to it.
+	fset := token.NewFileSet()
+	file := fset.AddFile("", fset.Base(), len(src))
 	s.Init(file, []byte(src), nil, 0)
 
 	_, tok, _ := s.Scan()
@@ -925,7 +928,12 @@ func (interp *Interpreter) ast(f ast.Node) (string, *node, error) {
 		return true
 	})
 
-	interp.roots = append(interp.roots, root)
+	// gosys patch: the roots are for a debugger's breakpoints only; kept for
+	// every Eval, they held each evaluation's whole tree for the
+	// interpreter's life (about 4 KB per REPL line).
+	if interp.debugger != nil {
+		interp.roots = append(interp.roots, root)
+	}
 	return pkgName, root, err
 }
 

@@ -1,6 +1,8 @@
 package interp
 
 import (
+	"go/token"
+
 	"go/ast"
 	"go/build"
 	"go/parser"
@@ -15,7 +17,8 @@ import (
 // An error from parser is returned as well.
 func (interp *Interpreter) buildOk(ctx *build.Context, name, src string) (bool, error) {
 	// Extract comments before the first clause
-	f, err := parser.ParseFile(interp.fset, name, src, parser.PackageClauseOnly|parser.ParseComments)
+	// gosys patch: a throwaway file set (the interpreter's keeps every file).
+	f, err := parser.ParseFile(token.NewFileSet(), name, src, parser.PackageClauseOnly|parser.ParseComments)
 	if err != nil {
 		return false, err
 	}

@@ -74,7 +74,7 @@ type symbol struct {
 // execution to the index in frame, created exactly from the types layout.
 type scope struct {
 	anc         *scope             // ancestor upper scope
-	child       []*scope           // included scopes
+	child       []*scope           // included scopes (none for the global scope: gosys patch)
 	def         *node              // function definition node this scope belongs to, or nil
 	loop        *node              // loop exit node for break statement
 	loopRestart *node              // loop restart node for continue statement
@@ -90,7 +90,12 @@ type scope struct {
 // push creates a new child scope and chain it to the current one.
 func (s *scope) push(indirect bool) *scope {
 	sc := &scope{anc: s, level: s.level, sym: map[string]*symbol{}}
-	s.child = append(s.child, sc)
+	// gosys patch: the global scope keeps no list of its children: only the
+	// debugger reads it, and it held every evaluation's scopes for the
+	// interpreter's life.
+	if !s.global {
+		s.child = append(s.child, sc)
+	}
 	if indirect {
 		sc.types = []reflect.Type{}
 		sc.level = s.level + 1
