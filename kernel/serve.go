@@ -10,6 +10,8 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -113,6 +115,14 @@ func Serve(opts Options) error {
 	go watchLauncher(k, logger)
 	restart := k.Run(context.Background())
 	logger.Printf("shut down (restart=%v)", restart)
+	if path := os.Getenv("GOSYS_KERNEL_HEAPPROFILE"); path != "" {
+		// For measuring gosys itself (bench/README.md).
+		if f, err := os.Create(path); err == nil {
+			runtime.GC()
+			_ = pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+	}
 	return nil
 }
 

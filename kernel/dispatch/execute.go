@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"time"
 
 	"gosys/internal/content"
@@ -52,10 +51,6 @@ func (k *Kernel) execute(m *wire.Message) {
 		return
 	}
 	code := *req.Code
-	if len(code) > bigRequest {
-		// Give back the memory a huge request took once it is answered.
-		defer debug.FreeOSMemory()
-	}
 	store := flag(req.StoreHistory, true) && !req.Silent
 	k.mu.Lock()
 	if store {
@@ -64,7 +59,7 @@ func (k *Kernel) execute(m *wire.Message) {
 	count := k.count
 	ctx, cancel := context.WithCancel(context.Background())
 	k.cancel = cancel
-	cell := k.cells.begin(m)
+	cell := k.cells.begin(m.Lean())
 	k.mu.Unlock()
 	defer func() {
 		k.mu.Lock()
@@ -77,7 +72,7 @@ func (k *Kernel) execute(m *wire.Message) {
 	if !req.Silent {
 		k.Publisher.ExecuteInput(m, code, count)
 	}
-	k.Output.SetParent(m)
+	k.Output.SetParent(m.Lean())
 	out := k.Eval.Execute(ctx, supervise.Request{
 		Cell: cell, Code: code, UserExpressions: req.UserExpressions,
 		AllowStdin: flag(req.AllowStdin, true),
@@ -127,10 +122,6 @@ func (k *Kernel) execute(m *wire.Message) {
 		"payload":          payload,
 	})
 }
-
-// bigRequest is the size of code past which the kernel returns the memory
-// a request took to the system as soon as it is answered.
-const bigRequest = 16 << 20
 
 // userExpressions reports each user expression's value or error as the
 // protocol asks; the session evaluated them after the cell.

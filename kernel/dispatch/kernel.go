@@ -99,10 +99,20 @@ func (k *Kernel) Run(ctx context.Context) (restart bool) {
 			}
 			return k.restart
 		case m := <-k.queue:
+			big := len(m.Content) > bigRequest
 			k.serve(m, k.handleShell)
+			if big {
+				// Give back the memory a huge request took, now that
+				// nothing holds it.
+				debug.FreeOSMemory()
+			}
 		}
 	}
 }
+
+// bigRequest is the size of a request's content past which the kernel
+// returns its memory to the system as soon as it is answered.
+const bigRequest = 16 << 20
 
 // readLoop decodes messages from s and hands them to handle. A malformed,
 // unsigned, forged or replayed message is logged and dropped: it never stops

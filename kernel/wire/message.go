@@ -61,6 +61,13 @@ func NewID() string {
 	return hex.EncodeToString(b[:])
 }
 
+// Lean returns a copy of m without its content, metadata and buffers:
+// what a reply or an iopub message needs of its parent (identities and
+// header), cheap to keep while a huge request is long gone.
+func (m *Message) Lean() *Message {
+	return &Message{Identities: m.Identities, Header: m.Header, RawHeader: m.RawHeader}
+}
+
 // NewMessage builds a message of msgType whose parent is parent (nil for a
 // message with no parent): same identities and session as parent, and
 // parent_header = parent's raw header. The publisher replaces the identities
