@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,11 +12,19 @@ import (
 // runInstall implements `gosys install`: it writes a kernelspec that runs
 // this very binary.
 func runInstall(args []string) error {
-	fs := flag.NewFlagSet("install", flag.ContinueOnError)
+	fs := newFlags("install", installUsage)
 	var f kernelspec.Flags
-	f.Register(fs)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `usage: gosys install [--user | --sys-prefix | --prefix DIR] [--name NAME]
+	f.Register(fs.FlagSet)
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &usageError{"install", fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	return install(f)
+}
+
+const installUsage = `usage: gosys install [--user | --sys-prefix | --prefix DIR] [--name NAME]
 
 Writes the kernelspec DATA/kernels/NAME (kernel.json and logos) pointing at
 this binary. DATA is, as for "jupyter kernelspec install":
@@ -27,15 +34,10 @@ this binary. DATA is, as for "jupyter kernelspec install":
   --prefix DIR   DIR/share/jupyter (then let jupyter find it with JUPYTER_PATH=DIR/share/jupyter)
 Re-running updates the files in place.
 
-`)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("install: unexpected argument %q", fs.Arg(0))
-	}
+`
+
+// install writes the kernelspec.
+func install(f kernelspec.Flags) error {
 	bin, err := executable()
 	if err != nil {
 		return err

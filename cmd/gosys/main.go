@@ -8,11 +8,12 @@
 //
 //	gosys kernel -f CONNECTION_FILE     serve a kernel (what the kernelspec runs)
 //	gosys install [--user|--sys-prefix|--prefix DIR] [--name NAME]
-//	gosys run NOTEBOOK.ipynb [-o OUT.ipynb] [--allow-errors]
+//	gosys run NOTEBOOK.ipynb [-o OUT.ipynb | --inplace] [--allow-errors]
 //	gosys version
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -24,7 +25,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		usage()
+		fmt.Fprint(os.Stderr, usageText)
 		os.Exit(2)
 	}
 	var err error
@@ -42,44 +43,59 @@ func main() {
 	case "version", "--version", "-v":
 		fmt.Println("gosys", kernel.Version)
 	case "help", "-h", "--help":
-		usage()
+		fmt.Print(usageText)
 	default:
-		fmt.Fprintf(os.Stderr, "gosys: unknown command %q\n", cmd)
-		usage()
+		fmt.Fprintf(os.Stderr, "gosys: unknown command %q\n\n%s", cmd, usageText)
 		os.Exit(2)
 	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "gosys:", err)
-		os.Exit(1)
-	}
+	os.Exit(exitFor(err))
 }
 
-func usage() {
-	fmt.Fprint(os.Stderr, `usage:
-  gosys kernel -f CONNECTION_FILE [--log FILE]
+const usageText = `gosys: a Jupyter kernel for Go, with real fork, pipes and sockets in cells.
+
+usage:
+  gosys run NOTEBOOK.ipynb [-o OUT.ipynb | --inplace] [--allow-errors] [--timeout SECONDS]
+                       execute a notebook without Python or Jupyter
   gosys install [--user | --sys-prefix | --prefix DIR] [--name NAME]
-  gosys run NOTEBOOK.ipynb [-o OUT.ipynb] [--allow-errors] [--timeout SECONDS]
-  gosys version
-`)
-}
+                       register the kernel with Jupyter
+  gosys kernel -f CONNECTION_FILE [limits...]
+                       serve a kernel (what Jupyter runs)
+  gosys version        print the version
+
+"gosys COMMAND --help" tells more about a command.
+`
+
+const kernelUsage = `usage: gosys kernel -f CONNECTION_FILE [--log FILE] [limits...]
+
+Serves one Jupyter kernel on the sockets the connection file names; Jupyter
+runs this through the kernelspec ("gosys install"). Cells run in a session
+process the kernel starts and restarts. The limits of that session can
+also be set with environment variables, e.g. in the kernelspec's "env":
+GOSYS_MAX_CHILDREN, GOSYS_MEMORY_LIMIT, GOSYS_MAX_OUTPUT,
+GOSYS_INTERRUPT_GRACE; a flag wins over its variable.
+
+`
 
 func runKernel(args []string) error {
 	limits, err := kernel.LimitsFromEnv()
 	if err != nil {
 		return err
 	}
-	fs := flag.NewFlagSet("kernel", flag.ContinueOnError)
-	conn := fs.String("f", "", "connection file")
-	logFile := fs.String("log", "", "write the kernel's log to this file instead of stderr")
+	fs := newFlags("kernel", kernelUsage)
+	conn := fs.String("f", "", "the connection `FILE` Jupyter wrote (required)")
+	logFile := fs.String("log", "", "write the kernel's log to `FILE` instead of stderr")
 	fs.IntVar(&limits.MaxChildren, "max-children", limits.MaxChildren, "processes rt.Fork may have started and not reaped at once ("+kernel.EnvMaxChildren+")")
-	memory := fs.String("memory-limit", "", "memory of the session and its processes, e.g. 2G; 0 for none ("+kernel.EnvMemoryLimit+")")
-	output := fs.String("max-output", "", "bytes of output one cell may publish, e.g. 100M; 0 for none ("+kernel.EnvMaxOutput+")")
+	memory := fs.String("memory-limit", "", "memory of the session and its processes, e.g. 2G; 0 for none ("+kernel.EnvMemoryLimit+"; default half the machine's)")
+	output := fs.String("max-output", "", "bytes of output one cell may publish, e.g. 100M; 0 for none ("+kernel.EnvMaxOutput+"; default 100M)")
 	fs.DurationVar(&limits.InterruptGrace, "interrupt-grace", limits.InterruptGrace, "how long an interrupted cell may take to stop before the session restarts ("+kernel.EnvInterruptGrace+")")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if *conn == "" {
-		return fmt.Errorf("kernel: -f CONNECTION_FILE is required")
+		return &usageError{"kernel", errors.New("-f CONNECTION_FILE is required")}
+	}
+	if fs.NArg() > 0 {
+		return &usageError{"kernel", fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	for _, x := range []struct {
 		flag string
@@ -88,7 +104,7 @@ func runKernel(args []string) error {
 		if x.flag != "" {
 			n, err := kernel.ParseBytes(x.flag)
 			if err != nil {
-				return err
+				return &usageError{"kernel", err}
 			}
 			*x.dst = n
 		}

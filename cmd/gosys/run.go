@@ -3,23 +3,24 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"gosys/kernel/runner"
 )
 
-const runUsage = `usage: gosys run NOTEBOOK.ipynb [-o OUT.ipynb] [--allow-errors] [--timeout SECONDS]
+const runUsage = `usage: gosys run NOTEBOOK.ipynb [-o OUT.ipynb | --inplace] [--allow-errors] [--timeout SECONDS]
 
 Executes the notebook's code cells in order in a fresh gosys kernel and
-writes the executed notebook back in place (like nbconvert --execute
---inplace), or to OUT.ipynb with -o. The first failing cell stops the run
-with exit status 1; the notebook, with that cell's error, is still written.
-With --allow-errors every cell runs, errors are kept as outputs and the exit
+writes the executed notebook to a new file, as "jupyter nbconvert --execute"
+does: NOTEBOOK.out.ipynb, or OUT.ipynb with -o. --inplace writes it back
+over NOTEBOOK.ipynb instead. The first failing cell stops the run with exit
+status 1; the notebook, with that cell's error, is still written. With
+--allow-errors every cell runs, errors are kept as outputs and the exit
 status is 0. A cell running longer than --timeout is interrupted and counts
 as failed. Ctrl-C interrupts the running cell and exits without writing.
 
@@ -27,23 +28,29 @@ as failed. Ctrl-C interrupts the running cell and exits without writing.
 
 // runNotebook implements `gosys run`.
 func runNotebook(args []string) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	out := fs.String("o", "", "write the executed notebook to `OUT.ipynb` instead of in place")
+	fs := newFlags("run", runUsage)
+	out := fs.String("o", "", "write the executed notebook to `OUT.ipynb` (default NOTEBOOK.out.ipynb)")
+	inplace := fs.Bool("inplace", false, "write the executed notebook over NOTEBOOK.ipynb")
 	allowErrors := fs.Bool("allow-errors", false, "keep running after a cell fails; exit 0")
 	timeout := fs.Float64("timeout", runner.DefaultTimeout.Seconds(), "per-cell time limit in `SECONDS` (0: none)")
 	kernelLog := fs.String("kernel-log", "", "append the kernel's own log to `FILE`")
 	noTiming := fs.Bool("no-timing", false, "do not record execution timestamps in cell metadata")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), runUsage)
-		fs.PrintDefaults()
-	}
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		fs.Usage()
-		return errors.New("run: want exactly one notebook")
+		return &usageError{"run", fmt.Errorf("want one notebook, got %d arguments", len(pos))}
+	}
+	if *inplace && *out != "" {
+		return &usageError{"run", errors.New("-o and --inplace: choose one")}
+	}
+	dest := *out
+	switch {
+	case *inplace:
+		dest = pos[0]
+	case dest == "":
+		dest = strings.TrimSuffix(pos[0], ".ipynb") + ".out.ipynb"
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -70,11 +77,7 @@ func runNotebook(args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	res, err := runner.RunFile(ctx, pos[0], *out, opts)
-	dest := *out
-	if dest == "" {
-		dest = pos[0]
-	}
+	res, err := runner.RunFile(ctx, pos[0], dest, opts)
 	var cellErr *runner.CellError
 	switch {
 	case err == nil:
@@ -84,17 +87,17 @@ func runNotebook(args []string) error {
 		fmt.Fprintf(os.Stderr, "stopped at cell %d; wrote %s\n", cellErr.Cell, dest)
 	}
 	if err != nil {
-		return fmt.Errorf("run %s: %w", pos[0], err)
+		return fmt.Errorf("run: %w", err)
 	}
 	return nil
 }
 
 // parseInterspersed parses flags that may come before or after the
 // positional arguments, which it returns.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+func parseInterspersed(fs *flags, args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := fs.parse(args); err != nil {
 			return nil, err
 		}
 		args = fs.Args()

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -42,6 +43,19 @@ func ParseNotebook(b []byte) (*Notebook, error) {
 	d.UseNumber()
 	var v any
 	if err := d.Decode(&v); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			line, col := lineCol(b, syn.Offset)
+			return nil, fmt.Errorf("parse: line %d, column %d: %w", line, col, err)
+		}
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &typ) {
+			line, col := lineCol(b, typ.Offset)
+			return nil, fmt.Errorf("parse: line %d, column %d: %w", line, col, err)
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("parse: the file ends inside the notebook's JSON (%d bytes): %w", len(b), err)
+		}
 		return nil, fmt.Errorf("parse: %w", err)
 	}
 	if d.More() {
@@ -51,12 +65,19 @@ func ParseNotebook(b []byte) (*Notebook, error) {
 	if !ok {
 		return nil, errors.New("parse: not a JSON object")
 	}
+	if _, ok := root["nbformat"]; !ok {
+		return nil, errors.New(`not a notebook: no "nbformat" field (an .ipynb file is a JSON object with "nbformat": 4 and a list of "cells")`)
+	}
 	if major, _ := root["nbformat"].(json.Number); major.String() != "4" {
 		return nil, fmt.Errorf("nbformat %v: only nbformat 4 notebooks can be run (convert with `jupyter nbconvert --to notebook`)", root["nbformat"])
 	}
-	rawCells, ok := root["cells"].([]any)
+	cellsField, ok := root["cells"]
 	if !ok {
-		return nil, errors.New(`"cells" is not a list`)
+		return nil, errors.New(`not a notebook: no "cells" list`)
+	}
+	rawCells, ok := cellsField.([]any)
+	if !ok {
+		return nil, fmt.Errorf(`"cells" is a %s, not a list`, jsonKind(cellsField))
 	}
 	nb := &Notebook{root: root}
 	for i, c := range rawCells {
@@ -263,4 +284,30 @@ func (nb *Notebook) WriteFile(path string) error {
 		return fmt.Errorf("write notebook %s: %w", path, err)
 	}
 	return nil
+}
+
+// lineCol returns the 1-based line and column of byte offset off in b.
+func lineCol(b []byte, off int64) (line, col int) {
+	off = min(max(off, 0), int64(len(b)))
+	before := b[:off]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(off) - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	return line, col
+}
+
+// jsonKind names the JSON kind of a decoded value.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "string"
+	case json.Number:
+		return "number"
+	case bool:
+		return "boolean"
+	case map[string]any:
+		return "object"
+	}
+	return "value"
 }
