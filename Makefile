@@ -24,9 +24,9 @@ INSTALL_FLAGS ?= --user
 NB_OUT ?= build/notebooks
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
-# The binary `go run ./install` builds: $GOBIN, else the first GOPATH's bin
-# (where `go install` puts commands). Expanded only when used.
-GOSYS_BIN = $(or $(shell $(GO) env GOBIN),$(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin)/gosys
+# The binary `go run ./install` builds: on the PATH of a new shell,
+# /usr/local/bin for root and ~/.local/bin for a user.
+GOSYS_BIN = $(if $(filter 0,$(shell id -u)),/usr/local/bin/gosys,$(HOME)/.local/bin/gosys)
 
 .PHONY: all deps build install notebooks test vet fmt gotest e2e bench bench-runtime clean
 

@@ -27,8 +27,11 @@ func moduleRoot() (string, error) {
 	return dir, nil
 }
 
-// binaryPath is where the gosys binary goes: PREFIX/bin/gosys, $GOBIN/gosys
-// or GOPATH/bin/gosys, as an absolute path.
+// binaryPath is where the gosys binary goes, as an absolute path:
+// PREFIX/bin/gosys with a prefix; else a directory on the default PATH of a
+// new shell, so that the README's "gosys run" works at once: /usr/local/bin
+// for root, ~/.local/bin (where pip install --user puts commands) for a
+// user.
 func binaryPath(prefix string) (string, error) {
 	if prefix != "" {
 		abs, err := filepath.Abs(prefix)
@@ -37,27 +40,24 @@ func binaryPath(prefix string) (string, error) {
 		}
 		return filepath.Join(abs, "bin", "gosys"), nil
 	}
-	out, err := goCmd("env", "GOBIN", "GOPATH")
+	if os.Geteuid() == 0 {
+		return "/usr/local/bin/gosys", nil
+	}
+	home, err := os.UserHomeDir()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("no home directory for ~/.local/bin (use --prefix DIR): %w", err)
 	}
-	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-	if len(lines) != 2 {
-		return "", fmt.Errorf("go env GOBIN GOPATH: unexpected output %q", out)
-	}
-	dir := lines[0]
-	if dir == "" {
-		gopath := filepath.SplitList(lines[1])
-		if len(gopath) == 0 || gopath[0] == "" {
-			return "", fmt.Errorf("neither GOBIN nor GOPATH is set; use --prefix DIR")
+	return filepath.Join(home, ".local", "bin", "gosys"), nil
+}
+
+// onPath reports whether dir is one of $PATH's directories.
+func onPath(dir string) bool {
+	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
+		if filepath.Clean(d) == filepath.Clean(dir) {
+			return true
 		}
-		dir = filepath.Join(gopath[0], "bin")
 	}
-	abs, err := filepath.Abs(filepath.Join(dir, "gosys"))
-	if err != nil {
-		return "", fmt.Errorf("binary path: %w", err)
-	}
-	return abs, nil
+	return false
 }
 
 // build compiles gosys/cmd/gosys of the module at root into bin.

@@ -5,15 +5,18 @@
 // It builds the gosys command of the module it is run in with `go build`
 // into a stable place, then runs `BINARY install FLAGS` so that the
 // kernelspec points at that binary. The binary goes to DIR/bin/gosys with
-// --prefix DIR, otherwise to $GOBIN/gosys, or GOPATH/bin/gosys (the first
-// GOPATH entry, ~/go by default) when GOBIN is unset — where `go install`
-// would put it. The kernelspec scopes are those of `gosys install`.
+// --prefix DIR, otherwise to /usr/local/bin/gosys for root and
+// ~/.local/bin/gosys for a user: on the PATH of a new shell (it says so
+// when ~/.local/bin is not on PATH yet). The kernelspec scopes are those of
+// `gosys install`.
 package main
 
 import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
+	"time"
 
 	"gosys/kernel/kernelspec"
 )
@@ -32,8 +35,9 @@ func run(args []string) error {
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: go run ./install [--user | --sys-prefix | --prefix DIR] [--name NAME]
 
-Builds gosys (into DIR/bin with --prefix DIR, else $GOBIN or GOPATH/bin)
-and installs its kernelspec with "gosys install" and the same flags.
+Builds gosys (into DIR/bin with --prefix DIR, else /usr/local/bin for root
+and ~/.local/bin for a user) and installs its kernelspec with
+"gosys install" and the same flags.
 
 `)
 		fs.PrintDefaults()
@@ -57,9 +61,18 @@ and installs its kernelspec with "gosys install" and the same flags.
 		return err
 	}
 	fmt.Printf("Building gosys from %s into %s\n", root, bin)
+	fmt.Println("(the first build compiles the Go standard library's tables for the interpreter: a minute or two; later builds take seconds)")
+	start := time.Now()
 	if err := build(root, bin); err != nil {
 		return err
 	}
+	fmt.Printf("Built in %s\n", time.Since(start).Round(time.Second))
 	fmt.Printf("Running %s install %s\n", bin, quoteArgs(f.Args()))
-	return runBinary(bin, append([]string{"install"}, f.Args()...))
+	if err := runBinary(bin, append([]string{"install"}, f.Args()...)); err != nil {
+		return err
+	}
+	if dir := filepath.Dir(bin); f.Prefix == "" && !onPath(dir) {
+		fmt.Printf("Note: %s is not on your PATH yet: a new login shell has it (Debian's ~/.profile adds it when it exists), or add it: export PATH=\"%s:$PATH\"\n", dir, dir)
+	}
+	return nil
 }

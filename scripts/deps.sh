@@ -16,7 +16,9 @@ set -euo pipefail
 # forged-signature tests), ipykernel (the benchmark's reference kernel) and
 # pytest (test runner whose summary line CI reads). jupyter-notebook (the
 # Notebook 6 server) and chromium are for the browser test (browser/run.sh),
-# which gets playwright-core from npm but never a browser.
+# which gets playwright-core from npm but never a browser; jupyter-console
+# is the terminal frontend the README offers (tested in e2e/test_console.py);
+# tmux drives it in that test.
 PACKAGES=(
 	python3-jupyter-client
 	python3-jupyter-kernel-test
@@ -28,7 +30,19 @@ PACKAGES=(
 	python3-ipykernel
 	python3-pytest
 	jupyter-notebook
+	jupyter-console
 	chromium
+	tmux
+)
+
+# Commands some steps need, with the Debian package that provides each. A
+# command already on PATH (node from another source, say) is left alone:
+# installing Debian's package over it could conflict.
+declare -A COMMANDS=(
+	[node]=nodejs
+	[npm]=npm
+	[make]=make
+	[cc]=gcc
 )
 
 log() { printf 'deps: %s\n' "$*" >&2; }
@@ -49,6 +63,11 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
 fi
 
 mapfile -t todo < <(missing)
+for c in "${!COMMANDS[@]}"; do
+	if ! command -v "$c" >/dev/null 2>&1; then
+		todo+=("${COMMANDS[$c]}")
+	fi
+done
 if ((${#todo[@]} > 0)); then
 	log "installing: ${todo[*]}"
 	# Root installs directly; anyone else goes through sudo -n, which fails
@@ -66,6 +85,9 @@ if ((${#todo[@]} > 0)); then
 	"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y --no-install-recommends "${todo[@]}" </dev/null
 	mapfile -t still < <(missing)
+	for c in "${!COMMANDS[@]}"; do
+		command -v "$c" >/dev/null 2>&1 || still+=("$c (${COMMANDS[$c]})")
+	done
 	if ((${#still[@]} > 0)); then
 		log "still missing after apt-get install: ${still[*]}"
 		exit 1

@@ -2,6 +2,9 @@
 # test.sh [STEP...] — the project's checks, as `make test` and CI run them.
 #
 # Steps, in this order by default:
+#   install the README's install (`go run ./install --user`, as `make` does),
+#           then `gosys version` from a new login shell with the system's
+#           default PATH: the command is found without any setup
 #   vet     go vet ./...
 #   fmt     gofmt -l finds nothing
 #   gotest  go test -count=1 ./... and the patched third-party packages
@@ -38,6 +41,12 @@ E2E_TIMEOUT=${E2E_TIMEOUT:-1500}
 
 logs=$(mktemp -d "${TMPDIR:-/tmp}/gosys-test.XXXXXX")
 trap 'rm -rf "$logs"' EXIT
+
+step_install() {
+	"$GO" run ./install --user </dev/null || return 1
+	echo "--- gosys from a new login shell (env -i, the system's default PATH)"
+	env -i HOME="$HOME" USER="${USER:-$(id -un)}" bash -lc 'command -v gosys && gosys version' </dev/null
+}
 
 step_vet() { "$GO" vet ./...; }
 
@@ -84,13 +93,13 @@ step_browser() {
 
 steps=("$@")
 if ((${#steps[@]} == 0)); then
-	steps=(vet fmt gotest notebooks browser e2e)
+	steps=(install vet fmt gotest notebooks browser e2e)
 fi
 declare -A status
 failed=0
 for s in "${steps[@]}"; do
 	if ! declare -F "step_$s" >/dev/null; then
-		echo "test.sh: unknown step $s (vet fmt gotest notebooks browser e2e)" >&2
+		echo "test.sh: unknown step $s (install vet fmt gotest notebooks browser e2e)" >&2
 		exit 2
 	fi
 	echo "=== $s"

@@ -115,6 +115,11 @@ func (k *Kernel) execute(m *wire.Message) {
 	payload := []any{}
 	if out.Page != "" {
 		payload = append(payload, map[string]any{"source": "page", "data": map[string]any{"text/plain": out.Page}, "start": 0})
+		if !flag(req.AllowStdin, true) && !req.Silent {
+			// A client that cannot answer input (nbconvert, papermill,
+			// gosys run) shows no pager either: the text goes in the cell.
+			k.Publisher.Stream(m, "stdout", out.Page+"\n")
+		}
 	}
 	k.reply(s, m, "execute_reply", map[string]any{
 		"status": "ok", "execution_count": count,

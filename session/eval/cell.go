@@ -80,6 +80,8 @@ func parseCell(code string) (cell, map[int]bool, error) {
 			goLines = make([]string, n)
 			prevContinues = false
 			continue
+		case t == "%time" && !prevContinues:
+			return cell{}, nil, fmt.Errorf("line %d: %%time needs a statement to time on its line, e.g. %%time f(); %%%%time on a cell's first line times the whole cell", n)
 		case strings.HasPrefix(t, "%time ") && !prevContinues:
 			flushGo()
 			goLines = make([]string, n)

@@ -56,6 +56,15 @@ func (s *Session) Inspect(code string, cursor int) (text string, ok bool) {
 	path, isPkg := s.imports[head]
 	d, isDecl := s.decls[word]
 	s.mu.Unlock()
+	if !isPkg && !isDecl {
+		// A standard package not imported yet: its documentation helps as
+		// much before the import as after.
+		if p, ok := s.stdPackage(head); ok {
+			if _, shadowed := s.globals()[head]; !shadowed {
+				path, isPkg = p, true
+			}
+		}
+	}
 	switch {
 	case qualified && isPkg:
 		return s.packageMember(path, name)

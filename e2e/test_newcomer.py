@@ -1,0 +1,23 @@
+"""What a newcomer meets first: the magics and the help, headless too."""
+
+from harness import Kernel
+
+
+def test_bare_time_magic_says_what_it_needs(kernel):
+    cell = kernel.run("%time")
+    assert cell.status == "error"
+    assert "%time needs a statement to time" in cell.reply["evalue"], cell.describe()
+    assert "unknown magic" not in cell.reply["evalue"]
+
+
+def test_help_without_a_pager_is_printed(kernel):
+    # allow_stdin false: nbconvert, papermill and gosys run have no pager.
+    cell = kernel.ok("fmt.Println?", allow_stdin=False)
+    assert "func Println" in cell.stdout, cell.describe()
+    # An interactive frontend gets the pager payload, not a copy in the cell.
+    msg_id = kernel.kc.execute("fmt.Println?", allow_stdin=True)
+    reply = kernel.shell_reply(msg_id)["content"]
+    assert reply["payload"] and "func Println" in reply["payload"][0]["data"]["text/plain"]
+    kernel.drain_iopub()
+    streams = [m for _, m in kernel.iopub_for(msg_id) if m["msg_type"] == "stream"]
+    assert not streams, streams
