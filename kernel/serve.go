@@ -91,7 +91,11 @@ func Serve(opts Options) error {
 		return err
 	}
 	k = dispatch.New(dispatch.Config{
-		Sockets: socks, Signer: signer, Publisher: pub, Output: out,
+		Channels: dispatch.Channels{
+			Shell: socks.Shell, Control: socks.Control, Stdin: socks.Stdin, HB: socks.HB,
+			Topics: socks.IOPub.Topics,
+		},
+		Signer: signer, Publisher: pub, Output: out,
 		Eval: sup, Shutdown: sup.Close, Log: logger,
 		Info: dispatch.KernelInfo{
 			Implementation: "gosys", ImplementationVersion: Version,

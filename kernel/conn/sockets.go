@@ -97,8 +97,14 @@ func (s *Sockets) Close() error {
 	return errors.Join(errs...)
 }
 
+// Echoer is what Heartbeat needs of a socket.
+type Echoer interface {
+	Send(frames [][]byte) error
+	Recv() ([][]byte, error)
+}
+
 // Heartbeat echoes every message on the heartbeat socket until ctx ends.
-func Heartbeat(ctx context.Context, hb *Socket) {
+func Heartbeat(ctx context.Context, hb Echoer) {
 	for ctx.Err() == nil {
 		frames, err := hb.Recv()
 		if err != nil {

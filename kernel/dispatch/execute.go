@@ -33,7 +33,7 @@ func flag(b *bool, def bool) bool {
 // execute runs a cell and publishes its input, output, result or error.
 // https://jupyter-client.readthedocs.io/en/latest/messaging.html#execute
 func (k *Kernel) execute(m *wire.Message) {
-	s := k.Sockets.Shell
+	s := k.Channels.Shell
 	var req executeRequest
 	if !k.decode(s, m, &req) {
 		return
@@ -185,7 +185,7 @@ func (k *Kernel) abortQueued() {
 				k.mu.Lock()
 				count := k.count
 				k.mu.Unlock()
-				k.reply(k.Sockets.Shell, m, "execute_reply", map[string]any{
+				k.reply(k.Channels.Shell, m, "execute_reply", map[string]any{
 					"status": "aborted", "execution_count": count,
 					"user_expressions": map[string]any{}, "payload": []any{},
 				})
@@ -219,7 +219,7 @@ func (k *Kernel) askInput(ctx context.Context, m *wire.Message, prompt string, p
 	for len(k.replies) > 0 {
 		<-k.replies
 	}
-	if err := k.Sockets.Stdin.Send(frames); err != nil {
+	if err := k.Channels.Stdin.Send(frames); err != nil {
 		return "", err
 	}
 	for {

@@ -4,7 +4,6 @@ import (
 	"runtime"
 	"unicode/utf8"
 
-	"gosys/kernel/conn"
 	"gosys/kernel/wire"
 	"gosys/session/eval"
 )
@@ -18,7 +17,7 @@ type KernelInfo struct {
 
 // handleShell answers one shell request.
 func (k *Kernel) handleShell(m *wire.Message) {
-	s := k.Sockets.Shell
+	s := k.Channels.Shell
 	switch m.Header.MsgType {
 	case "execute_request":
 		k.execute(m)
@@ -50,7 +49,7 @@ func (k *Kernel) handleShell(m *wire.Message) {
 // handleControl answers a control request at once, even while a cell runs.
 func (k *Kernel) handleControl(m *wire.Message) {
 	k.serve(m, func(m *wire.Message) {
-		s := k.Sockets.Control
+		s := k.Channels.Control
 		switch m.Header.MsgType {
 		case "interrupt_request":
 			k.interrupt()
@@ -97,7 +96,7 @@ func (k *Kernel) complete(m *wire.Message) {
 		Code   string `json:"code"`
 		Cursor int    `json:"cursor_pos"`
 	}
-	if !k.decode(k.Sockets.Shell, m, &req) {
+	if !k.decode(k.Channels.Shell, m, &req) {
 		return
 	}
 	req.Cursor = clampCursor(req.Code, req.Cursor)
@@ -106,7 +105,7 @@ func (k *Kernel) complete(m *wire.Message) {
 	if matches == nil {
 		matches = []string{}
 	}
-	k.reply(k.Sockets.Shell, m, "complete_reply", map[string]any{
+	k.reply(k.Channels.Shell, m, "complete_reply", map[string]any{
 		"status": "ok", "matches": matches, "cursor_start": c.Start, "cursor_end": c.End, "metadata": map[string]any{},
 	})
 }
@@ -116,7 +115,7 @@ func (k *Kernel) inspect(m *wire.Message) {
 		Code   string `json:"code"`
 		Cursor int    `json:"cursor_pos"`
 	}
-	if !k.decode(k.Sockets.Shell, m, &req) {
+	if !k.decode(k.Channels.Shell, m, &req) {
 		return
 	}
 	req.Cursor = clampCursor(req.Code, req.Cursor)
@@ -125,7 +124,7 @@ func (k *Kernel) inspect(m *wire.Message) {
 	if found {
 		data["text/plain"] = text
 	}
-	k.reply(k.Sockets.Shell, m, "inspect_reply", map[string]any{
+	k.reply(k.Channels.Shell, m, "inspect_reply", map[string]any{
 		"status": "ok", "found": found, "data": data, "metadata": map[string]any{},
 	})
 }
@@ -141,7 +140,7 @@ func (k *Kernel) isComplete(m *wire.Message) {
 	var req struct {
 		Code string `json:"code"`
 	}
-	if !k.decode(k.Sockets.Shell, m, &req) {
+	if !k.decode(k.Channels.Shell, m, &req) {
 		return
 	}
 	status, indent := eval.IsComplete(req.Code)
@@ -149,7 +148,7 @@ func (k *Kernel) isComplete(m *wire.Message) {
 	if status == "incomplete" {
 		content["indent"] = indent
 	}
-	k.reply(k.Sockets.Shell, m, "is_complete_reply", content)
+	k.reply(k.Channels.Shell, m, "is_complete_reply", content)
 }
 
 // commOpen refuses a comm: gosys registers no comm targets. Like ipykernel,
@@ -159,14 +158,14 @@ func (k *Kernel) commOpen(m *wire.Message) {
 		ID     string `json:"comm_id"`
 		Target string `json:"target_name"`
 	}
-	if !k.decode(k.Sockets.Shell, m, &req) {
+	if !k.decode(k.Channels.Shell, m, &req) {
 		return
 	}
 	k.Log.Printf("comm_open: no comm target %q", req.Target)
 	k.Publisher.Publish(m, "comm_close", map[string]any{"comm_id": req.ID, "data": map[string]any{}})
 }
 
-func (k *Kernel) shutdown(s *conn.Socket, m *wire.Message) {
+func (k *Kernel) shutdown(s Channel, m *wire.Message) {
 	var req struct {
 		Restart bool `json:"restart"`
 	}

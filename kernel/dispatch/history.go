@@ -105,7 +105,7 @@ func (h *history) query(r historyRequest) []historyEntry {
 
 func (k *Kernel) historyReply(m *wire.Message) {
 	var r historyRequest
-	if !k.decode(k.Sockets.Shell, m, &r) {
+	if !k.decode(k.Channels.Shell, m, &r) {
 		return
 	}
 	items := []any{}
@@ -117,7 +117,7 @@ func (k *Kernel) historyReply(m *wire.Message) {
 			items = append(items, []any{currentSession, e.line, e.code})
 		}
 	}
-	k.reply(k.Sockets.Shell, m, "history_reply", map[string]any{"status": "ok", "history": items})
+	k.reply(k.Channels.Shell, m, "history_reply", map[string]any{"status": "ok", "history": items})
 }
 
 // globMatch matches code against a shell glob as IPython's history search

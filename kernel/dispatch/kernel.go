@@ -30,9 +30,25 @@ type Evaluator interface {
 	Inspect(code string, cursor int) (string, bool)
 }
 
+// Channel is one of the kernel's sockets as the dispatcher uses it: whole
+// multipart messages in and out. Send may be called from several
+// goroutines; Recv from one.
+type Channel interface {
+	Send(frames [][]byte) error
+	Recv() ([][]byte, error)
+}
+
+// Channels are the kernel's sockets but iopub, which the Publisher owns.
+type Channels struct {
+	Shell, Control, Stdin, HB Channel
+	// Topics returns the subscriptions iopub's peers made (for
+	// iopub_welcome); nil when they cannot be known.
+	Topics func() []string
+}
+
 // Config is what a Kernel is built from.
 type Config struct {
-	Sockets   *conn.Sockets
+	Channels  Channels
 	Signer    *wire.Signer
 	Publisher *publish.Publisher
 	Output    *capture.Output
@@ -77,10 +93,10 @@ func New(c Config) *Kernel {
 func (k *Kernel) Run(ctx context.Context) (restart bool) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go conn.Heartbeat(ctx, k.Sockets.HB)
-	go k.readLoop(ctx, k.Sockets.Shell, func(m *wire.Message) { k.queue <- m })
-	go k.readLoop(ctx, k.Sockets.Control, k.handleControl)
-	go k.readLoop(ctx, k.Sockets.Stdin, func(m *wire.Message) {
+	go conn.Heartbeat(ctx, k.Channels.HB)
+	go k.readLoop(ctx, "shell", k.Channels.Shell, func(m *wire.Message) { k.queue <- m })
+	go k.readLoop(ctx, "control", k.Channels.Control, k.handleControl)
+	go k.readLoop(ctx, "stdin", k.Channels.Stdin, func(m *wire.Message) {
 		select {
 		case k.replies <- m:
 		default:
@@ -117,7 +133,7 @@ const bigRequest = 16 << 20
 // readLoop decodes messages from s and hands them to handle. A malformed,
 // unsigned, forged or replayed message is logged and dropped: it never stops
 // the kernel.
-func (k *Kernel) readLoop(ctx context.Context, s *conn.Socket, handle func(*wire.Message)) {
+func (k *Kernel) readLoop(ctx context.Context, name string, s Channel, handle func(*wire.Message)) {
 	for ctx.Err() == nil {
 		frames, err := s.Recv()
 		if err != nil {
@@ -135,7 +151,7 @@ func (k *Kernel) readLoop(ctx context.Context, s *conn.Socket, handle func(*wire
 		}
 		m, err := wire.Decode(frames, k.Signer)
 		if err != nil {
-			k.Log.Printf("%s: dropped message: %v", s.Name, err)
+			k.Log.Printf("%s: dropped message: %v", name, err)
 			continue
 		}
 		handle(m)
@@ -157,7 +173,7 @@ func (k *Kernel) serve(m *wire.Message, handle func(*wire.Message)) {
 }
 
 // reply sends a reply to m on socket s.
-func (k *Kernel) reply(s *conn.Socket, m *wire.Message, msgType string, content any) {
+func (k *Kernel) reply(s Channel, m *wire.Message, msgType string, content any) {
 	r, err := wire.NewMessage(m, msgType, content)
 	if err != nil {
 		k.Log.Printf("reply %s: %v", msgType, err)
@@ -183,7 +199,7 @@ func replyType(request string) string {
 
 // decode unmarshals m's content into v, replying with an error status when
 // the content does not fit.
-func (k *Kernel) decode(s *conn.Socket, m *wire.Message, v any) bool {
+func (k *Kernel) decode(s Channel, m *wire.Message, v any) bool {
 	if err := json.Unmarshal(m.Content, v); err != nil {
 		k.Log.Printf("%s: bad content: %v", m.Header.MsgType, err)
 		k.reply(s, m, replyType(m.Header.MsgType), map[string]any{

@@ -22,7 +22,10 @@ func (k *Kernel) welcome(ctx context.Context) {
 			return
 		case <-tick.C:
 		}
-		topics := k.Sockets.IOPub.Topics()
+		if k.Channels.Topics == nil {
+			return
+		}
+		topics := k.Channels.Topics()
 		for _, t := range topics {
 			if !slices.Contains(known, t) {
 				k.Publisher.Welcome(t)
