@@ -14,11 +14,9 @@ import (
 // process and in the children it forks.
 func interpOptions() eval.Options {
 	return eval.Options{
-		Symbols: []interp.Exports{symbols.Stdlib(), rtsymbols.Symbols},
-		Sources: symbols.GenericSources(),
-		Prelude: []string{symbols.Prelude(), `import rt "gosys/runtime"`},
-		Stdin:   os.Stdin,
-		Stdout:  os.Stdout,
-		Stderr:  os.Stderr,
+		Kit:    symbols.Standard([]interp.Exports{rtsymbols.Symbols}, `import rt "gosys/runtime"`),
+		Stdin:  os.Stdin,
+		Stdout: os.Stdout,
+		Stderr: os.Stderr,
 	}
 }

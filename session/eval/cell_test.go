@@ -213,6 +213,13 @@ func TestParseCell(t *testing.T) {
 	}
 }
 
+func TestBareTimeMagic(t *testing.T) {
+	_, _, err := parseCell("x := 1\n%time")
+	if err == nil || !strings.Contains(err.Error(), "line 2: %time needs a statement to time") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
 func TestParseCellMagicErrors(t *testing.T) {
 	cases := []struct {
 		code  string
@@ -221,7 +228,6 @@ func TestParseCellMagicErrors(t *testing.T) {
 	}{
 		{"%timeit x", 1, "%timeit"},
 		{"%", 1, "%"},
-		{"%time", 1, "%time"}, // no statement to time
 		{"x := 1\n%%time", 2, "%%time"},
 		{"x := 1\n\n  %matplotlib inline", 3, "%matplotlib"},
 		{"!ls\n%who", 2, "%who"},

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/traefik/yaegi/interp"
-
 	"gosys/session/symbols"
 )
 
@@ -21,8 +19,7 @@ func newFullSession(t *testing.T) *Session {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { devnull.Close() })
-	s, err := New(Options{Symbols: []interp.Exports{symbols.Stdlib()}, Sources: symbols.GenericSources(),
-		Prelude: []string{symbols.Prelude()}, Stdin: devnull, Stdout: devnull, Stderr: devnull})
+	s, err := New(Options{Kit: symbols.Standard(nil), Stdin: devnull, Stdout: devnull, Stderr: devnull})
 	if err != nil {
 		t.Fatal(err)
 	}

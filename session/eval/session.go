@@ -7,6 +7,7 @@ package eval
 
 import (
 	"gosys/internal/content"
+	"slices"
 	"sync/atomic"
 
 	"context"
@@ -26,17 +27,14 @@ import (
 	"github.com/traefik/yaegi/interp"
 
 	"gosys/session/fork"
+	"gosys/session/symbols"
 )
 
 // Options configure a Session.
 type Options struct {
-	// Symbols are the compiled packages cells may import, loaded in order.
-	Symbols []interp.Exports
-	// Sources are interpreted packages (generic std code) compiled after
-	// Symbols are loaded.
-	Sources []string
-	// Prelude is Go source evaluated once at start, e.g. the rt import.
-	Prelude []string
+	// Kit is what the interpreter is set up with: the compiled packages
+	// cells may import, the interpreted ones, the prelude (see symbols).
+	Kit symbols.Kit
 	// Stdin is what os.Stdin and fmt.Scan read in cells (descriptor 0).
 	Stdin *os.File
 	// Stdout and Stderr receive cell output (descriptors 1 and 2).
@@ -147,20 +145,15 @@ func New(opts Options) (*Session, error) {
 		// Never source from disk: see noSourceFS.
 		GoPath: noSourceGoPath, SourcecodeFilesystem: noSourceFS{},
 	})
+	if err := opts.Kit.Setup(s.in); err != nil {
+		return nil, err
+	}
 	s.compiled = map[string]map[string]reflect.Value{}
-	for _, syms := range opts.Symbols {
-		if err := s.in.Use(syms); err != nil {
-			return nil, fmt.Errorf("load symbols: %w", err)
-		}
+	for _, syms := range opts.Kit.Exports {
 		for key, m := range syms {
 			if key != "." {
 				s.compiled[path.Dir(key)] = m
 			}
-		}
-	}
-	for _, src := range opts.Sources {
-		if _, err := s.in.Compile(src); err != nil {
-			return nil, fmt.Errorf("compile package source: %w", err)
 		}
 	}
 	show := func(vals ...any) { s.shown = vals }
@@ -176,14 +169,16 @@ func New(opts Options) (*Session, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("load result hook: %w", err)
 	}
-	for _, src := range append([]string{`import (
+	hooks := `import (
 	_gosysResult "` + resultHook + `"
 	_gosysFork "` + forkHook + `"
 	_gosysOS "os"
-)`}, opts.Prelude...) {
-		if _, err := s.in.Eval(src); err != nil {
-			return nil, fmt.Errorf("prelude %q: %w", src, err)
-		}
+)`
+	if _, err := s.in.Eval(hooks); err != nil {
+		return nil, fmt.Errorf("import the session's hooks: %w", err)
+	}
+	// What the prelude declared and imported, as if cells had.
+	for _, src := range append(slices.Clone(opts.Kit.Prelude), hooks) {
 		s.noteImports(src)
 	}
 	s.prelude = map[string]bool{}

@@ -111,23 +111,57 @@ func clear(v any) { _gosys_builtin.Clear(v) }
 //     it is not a map or a slice.
 func Prelude() string { return prelude }
 
-// Setup prepares a new interpreter exactly as the kernel must: it loads
-// Stdlib with Use, compiles GenericSources in order, then evaluates
-// Prelude.
-func Setup(i *interp.Interpreter) error {
-	if err := i.Use(Stdlib()); err != nil {
-		return fmt.Errorf("symbols: use stdlib: %w", err)
+// Kit is what an interpreter of gosys is set up with. Setup applies it in
+// the one order that works; every gosys interpreter (the session, a forked
+// child, a test) is set up through a Kit.
+type Kit struct {
+	// Exports are compiled packages, loaded first, in order.
+	Exports []interp.Exports
+	// Sources are interpreted packages, compiled next: they extend
+	// packages the exports loaded (gosys's iter, cmp, slices, maps).
+	Sources []string
+	// Prelude is Go source evaluated last, before the first cell.
+	Prelude []string
+}
+
+// Standard returns the kit of a gosys interpreter: the standard library
+// (Stdlib), the generic sources (GenericSources), the prelude (Prelude),
+// with extra exports loaded after the standard library and extra prelude
+// lines after the prelude (the rt package and its import, say).
+func Standard(extra []interp.Exports, prelude ...string) Kit {
+	return Kit{
+		Exports: append([]interp.Exports{Stdlib()}, extra...),
+		Sources: GenericSources(),
+		Prelude: append([]string{Prelude()}, prelude...),
 	}
-	for n, src := range GenericSources() {
+}
+
+// Setup prepares i with k: Use of each export, then Compile of each
+// source, then Eval of each prelude line. Stdlib must come first among the
+// exports: yaegi applies its stdlib fixups (stdio, os.Args, env, log) when
+// it sees it, and compiles its own Go 1.22 cmp/maps/slices sources, which
+// the generic sources then extend and replace; the prelude needs both.
+func (k Kit) Setup(i *interp.Interpreter) error {
+	for _, e := range k.Exports {
+		if err := i.Use(e); err != nil {
+			return fmt.Errorf("symbols: use: %w", err)
+		}
+	}
+	for n, src := range k.Sources {
 		if _, err := i.Compile(src); err != nil {
 			return fmt.Errorf("symbols: compile generic source %d: %w", n, err)
 		}
 	}
-	if _, err := i.Eval(Prelude()); err != nil {
-		return fmt.Errorf("symbols: prelude: %w", err)
+	for _, src := range k.Prelude {
+		if _, err := i.Eval(src); err != nil {
+			return fmt.Errorf("symbols: prelude %q: %w", src, err)
+		}
 	}
 	return nil
 }
+
+// Setup prepares a new interpreter as Standard(nil) does.
+func Setup(i *interp.Interpreter) error { return Standard(nil).Setup(i) }
 
 // builtinClear implements clear for the prelude.
 func builtinClear(v any) {

@@ -5,20 +5,12 @@
 //
 // # Setting up an interpreter
 //
-// Call Setup, or do exactly what it does, in this order:
-//
-//	i := interp.New(opts)
-//	err := i.Use(symbols.Stdlib())      // 1: binary std symbols; yaegi also applies its
-//	                                    //    stdlib fixups (stdio, os.Args, env, log)
-//	                                    //    and compiles its Go 1.22 cmp/maps/slices sources
-//	for _, src := range symbols.GenericSources() {
-//		_, err = i.Compile(src)          // 2: gosys iter, cmp, slices, maps (in this order)
-//	}
-//	_, err = i.Eval(symbols.Prelude())  // 3: min, max, clear
-//
-// Step 2 must follow step 1: its sources extend the packages that step 1
-// compiles and replace their functions. Step 3 needs step 1 (it imports
-// BuiltinPath) and must come before the first cell.
+// Use a Kit: Standard(extra, prelude...).Setup(i), or Setup(i) for the
+// standard library alone. Kit.Setup is the one place that knows the order:
+// the binary tables first (yaegi then applies its stdlib fixups and
+// compiles its Go 1.22 cmp/maps/slices sources), then gosys's generic
+// sources (which extend and replace those), then the prelude (min, max,
+// clear; it needs both).
 //
 // # What Stdlib contains
 //
