@@ -16,3 +16,4 @@ require (
 
 // yaegi with gosys's patches (third_party/yaegi/PATCHES.md).
 replace github.com/traefik/yaegi => ./third_party/yaegi
+replace github.com/go-zeromq/zmq4 => ./third_party/zmq4 // gosys's patches: third_party/zmq4/PATCHES.md
