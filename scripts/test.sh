@@ -8,7 +8,7 @@
 #   vet     go vet ./...
 #   fmt     gofmt -l finds nothing
 #   gotest  go test -count=1 ./... and the patched third-party packages
-#           (third_party/*: github.com/traefik/yaegi/interp)
+#           (third_party/*: github.com/traefik/yaegi/interp, github.com/go-zeromq/zmq4)
 #   notebooks the lecture notebooks executed with `gosys run` and with
 #           nbconvert, each checked by notebooks/check_notebooks.py
 #   browser the lecture notebooks run in Jupyter Notebook by Debian's
@@ -61,7 +61,7 @@ step_fmt() {
 }
 
 step_gotest() {
-	"$GO" test -count=1 -timeout "$GOTEST_TIMEOUT" ./... github.com/traefik/yaegi/interp 2>&1 | tee "$logs/gotest.log"
+	"$GO" test -count=1 -timeout "$GOTEST_TIMEOUT" ./... github.com/traefik/yaegi/interp github.com/go-zeromq/zmq4 2>&1 | tee "$logs/gotest.log"
 }
 
 step_e2e() {

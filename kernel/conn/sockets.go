@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net"
 	"sync"
 	"time"
 
@@ -46,6 +47,30 @@ func (s *Socket) Topics() []string {
 	return nil
 }
 
+// IOPubHWM and IOPubHWMBytes bound what iopub keeps for one subscriber that
+// does not read: past either, messages for it are dropped and logged.
+const (
+	IOPubHWM            = zmq4.DefaultSendHWM // 1,000, as libzmq and ipykernel
+	IOPubHWMBytes int64 = 64 << 20
+)
+
+// Dropped returns the messages an iopub socket dropped for subscribers that
+// did not read, since it was bound.
+func (s *Socket) Dropped() uint64 {
+	if d, ok := s.sck.(zmq4.Dropper); ok {
+		return d.Dropped()
+	}
+	return 0
+}
+
+// Subscribers returns the number of peers connected to an iopub socket.
+func (s *Socket) Subscribers() int {
+	if d, ok := s.sck.(zmq4.Dropper); ok {
+		return len(d.PeerDrops())
+	}
+	return 0
+}
+
 // Sockets are the five kernel sockets of a connection file.
 type Sockets struct {
 	Shell, Control, Stdin, IOPub, HB *Socket
@@ -56,21 +81,37 @@ type Sockets struct {
 // zmq4's own diagnostics. Close releases them.
 func Bind(info Info, logger *log.Logger) (*Sockets, error) {
 	ctx, cancel := context.WithCancel(context.Background())
-	opts := []zmq4.Option{zmq4.WithLogger(logger)}
 	s := &Sockets{cancel: cancel}
 	specs := []struct {
 		dst  **Socket
 		name string
 		port int
 		make func(context.Context, ...zmq4.Option) zmq4.Socket
+		// The largest message a peer may send: a request on shell
+		// (a cell over supervise.MaxCell still gets its clear error),
+		// small ones elsewhere; iopub only receives subscriptions.
+		maxIn int64
 	}{
-		{&s.Shell, "shell", info.ShellPort, zmq4.NewRouter},
-		{&s.Control, "control", info.ControlPort, zmq4.NewRouter},
-		{&s.Stdin, "stdin", info.StdinPort, zmq4.NewRouter},
-		{&s.IOPub, "iopub", info.IOPubPort, zmq4.NewXPub},
-		{&s.HB, "hb", info.HBPort, zmq4.NewRep},
+		{&s.Shell, "shell", info.ShellPort, zmq4.NewRouter, zmq4.DefaultMaxFrameSize},
+		{&s.Control, "control", info.ControlPort, zmq4.NewRouter, 64 << 20},
+		{&s.Stdin, "stdin", info.StdinPort, zmq4.NewRouter, 64 << 20},
+		{&s.IOPub, "iopub", info.IOPubPort, zmq4.NewXPub, 1 << 20},
+		{&s.HB, "hb", info.HBPort, zmq4.NewRep, 1 << 20},
 	}
 	for _, sp := range specs {
+		opts := []zmq4.Option{zmq4.WithLogger(logger), zmq4.WithMaxFrameSize(sp.maxIn)}
+		if sp.name == "iopub" {
+			// A subscriber that stops reading loses messages (as with
+			// libzmq's high-water mark) instead of stopping the output of
+			// every other client or growing the kernel without bound.
+			opts = append(opts,
+				zmq4.WithSendHWM(IOPubHWM), zmq4.WithSendHWMBytes(IOPubHWMBytes),
+				zmq4.WithDropHandler(func(peer net.Addr, dropped uint64) {
+					logger.Printf("iopub: the subscriber at %v is not reading: output for it is dropped "+
+						"(%d messages so far) while %d messages or %d MiB wait for it",
+						peer, dropped, IOPubHWM, IOPubHWMBytes>>20)
+				}))
+		}
 		z := sp.make(ctx, opts...)
 		ep := info.Endpoint(sp.port)
 		if err := z.Listen(ep); err != nil {

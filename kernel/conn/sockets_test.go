@@ -2,6 +2,7 @@ package conn_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -9,6 +10,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -193,5 +196,105 @@ func TestHeartbeatEcho(t *testing.T) {
 	case <-done:
 	case <-time.After(5 * time.Second):
 		t.Error("Heartbeat did not return after cancel and Close")
+	}
+}
+
+// syncBuffer is a log destination the test reads while zmq4 writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestIOPubStalledSubscriber: a subscriber that stops reading loses its
+// messages past the high-water mark, the kernel says so in its log, and a
+// subscriber that reads still gets every message, in order.
+func TestIOPubStalledSubscriber(t *testing.T) {
+	info := tcpInfo(t)
+	var logged syncBuffer
+	s, err := conn.Bind(info, log.New(&logged, "", 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	subscribe := func() zmq4.Socket {
+		sub := zmq4.NewSub(ctx, zmq4.WithDialerTimeout(5*time.Second))
+		if err := sub.Dial(info.Endpoint(info.IOPubPort)); err != nil {
+			t.Fatal(err)
+		}
+		if err := sub.SetOption(zmq4.OptionSubscribe, ""); err != nil {
+			t.Fatal(err)
+		}
+		return sub
+	}
+	stalled, reader := subscribe(), subscribe()
+	defer stalled.Close()
+	defer reader.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for s.IOPub.Subscribers() < 2 || len(s.IOPub.Topics()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d subscribers, subscriptions %q", s.IOPub.Subscribers(), s.IOPub.Topics())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	const n, size = 3 * conn.IOPubHWM, 64 << 10
+	var read atomic.Int64
+	got := make(chan error, 1)
+	go func() {
+		for i := range n {
+			m, err := reader.Recv()
+			if err != nil {
+				got <- err
+				return
+			}
+			if seq, _ := strconv.Atoi(string(m.Frames[0])); seq != i {
+				got <- fmt.Errorf("message %d arrived as number %d", seq, i)
+				return
+			}
+			read.Add(1)
+		}
+		got <- nil
+	}()
+	body := make([]byte, size)
+	for i := range n {
+		// The reader keeps within half the high-water mark: only the
+		// stalled one falls behind.
+		for wait := time.Now().Add(30 * time.Second); int64(i)-read.Load() > conn.IOPubHWM/2; {
+			if time.Now().After(wait) {
+				t.Fatalf("the reader is stuck at %d of %d", read.Load(), i)
+			}
+			time.Sleep(time.Millisecond)
+		}
+		if err := s.IOPub.Send([][]byte{[]byte(strconv.Itoa(i)), body}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the reading subscriber did not get every message within 30s")
+	}
+	if s.IOPub.Dropped() == 0 {
+		t.Errorf("nothing dropped for a subscriber that read none of %d messages", n)
+	}
+	if !strings.Contains(logged.String(), "is not reading") {
+		t.Errorf("no drop in the log:\n%s", logged.String())
 	}
 }

@@ -70,7 +70,12 @@ func (k *Kernel) execute(m *wire.Message) {
 	}()
 
 	if !req.Silent {
-		k.Publisher.ExecuteInput(m, code, count)
+		shown := code
+		if len(code) > supervise.MaxCell {
+			// Refused below: every subscriber need not receive all of it.
+			shown = clip(code, maxHistoryEntry, "is not shown: the cell is too large to run")
+		}
+		k.Publisher.ExecuteInput(m, shown, count)
 	}
 	k.Output.SetParent(m.Lean())
 	out := k.Eval.Execute(ctx, supervise.Request{

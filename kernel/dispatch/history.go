@@ -26,16 +26,25 @@ type historyEntry struct {
 const currentSession = 1
 
 func (h *history) add(line int, code string) {
-	if len(code) > maxHistoryEntry {
-		cut := maxHistoryEntry
-		for cut > 0 && !utf8.RuneStart(code[cut]) {
-			cut--
-		}
-		code = code[:cut] + fmt.Sprintf("\n// [gosys: the rest of this cell, %d bytes, is not kept in history]", len(code)-cut)
-	}
+	code = clip(code, maxHistoryEntry, "is not kept in history")
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.entries = append(h.entries, historyEntry{line, code})
+}
+
+// clip returns code cut to at most max bytes (at a character boundary)
+// followed by a comment saying how much is left out and why; code no longer
+// than max is returned as it is. The result never shares code's memory, so
+// a huge cell is not kept alive by its clipped copy.
+func clip(code string, max int, why string) string {
+	if len(code) <= max {
+		return code
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(code[cut]) {
+		cut--
+	}
+	return code[:cut] + fmt.Sprintf("\n// [gosys: the rest of this cell, %d bytes, %s]", len(code)-cut, why)
 }
 
 // maxHistoryEntry bounds what history keeps of one cell: a huge cell costs

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Delimiter separates routing identities from the message proper.
@@ -41,7 +42,10 @@ func Decode(frames [][]byte, s *Signer) (*Message, error) {
 		return nil, fmt.Errorf("decode: %w", err)
 	}
 	m := &Message{
-		Identities: frames[:i],
+		// A slice of its own: frames[:i] would keep every frame of the
+		// request (a huge content too) alive as long as a reply's
+		// identities.
+		Identities: slices.Clone(frames[:i]),
 		RawHeader:  json.RawMessage(header),
 		Parent:     json.RawMessage(parent),
 		Metadata:   json.RawMessage(meta),

@@ -100,12 +100,15 @@ func (s *Signer) verify(sig []byte, parts ...[]byte) error {
 type replayCache struct {
 	mu    sync.Mutex
 	set   map[string]struct{}
-	order []string
+	order []string // grows to size, then a ring
+	size  int
 	next  int
 }
 
+// newReplayCache holds up to size signatures. It starts empty: a kernel
+// that answers a few hundred requests should not pay for 65,536 (9 MB).
 func newReplayCache(size int) *replayCache {
-	return &replayCache{set: make(map[string]struct{}, size), order: make([]string, size)}
+	return &replayCache{set: make(map[string]struct{}), size: size}
 }
 
 // add records sig and reports whether it was new.
@@ -115,11 +118,13 @@ func (c *replayCache) add(sig string) bool {
 	if _, dup := c.set[sig]; dup {
 		return false
 	}
-	if old := c.order[c.next]; old != "" {
-		delete(c.set, old)
+	if len(c.order) < c.size {
+		c.order = append(c.order, sig)
+	} else {
+		delete(c.set, c.order[c.next])
+		c.order[c.next] = sig
+		c.next = (c.next + 1) % c.size
 	}
-	c.order[c.next] = sig
-	c.next = (c.next + 1) % len(c.order)
 	c.set[sig] = struct{}{}
 	return true
 }

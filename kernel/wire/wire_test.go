@@ -598,3 +598,23 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodedIdentitiesHoldNoOtherFrame: a reply keeps the request's
+// identities for as long as the cell runs and beyond; they must not keep
+// the request's other frames (a 200 MiB content) alive.
+func TestDecodedIdentitiesHoldNoOtherFrame(t *testing.T) {
+	s := wire.NewSigner([]byte(testKey))
+	m, err := wire.Decode(frames(testKey, []string{"id1", "id2"}, goodHeader, "{}", "{}", `{"big":"x"}`), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := m.Identities[:cap(m.Identities)]
+	for i, f := range all {
+		if i < len(m.Identities) {
+			continue
+		}
+		if f != nil {
+			t.Errorf("Identities' backing array holds frame %q past its length", f)
+		}
+	}
+}

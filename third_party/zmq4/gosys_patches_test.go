@@ -594,11 +594,13 @@ func TestPubSlowSubscriber(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		new  func(context.Context, ...Option) Socket
-		hwm  int // 0: the default
+		hwm  int   // 0: the default
+		by   int64 // WithSendHWMBytes; 0: the default
 	}{
-		{"PUB", NewPub, 0},
-		{"XPUB", NewXPub, 0},
-		{"XPUB hwm 50", NewXPub, 50},
+		{"PUB", NewPub, 0, 0},
+		{"XPUB", NewXPub, 0, 0},
+		{"XPUB hwm 50", NewXPub, 50, 0},
+		{"XPUB 1 MiB", NewXPub, 0, 1 << 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			hwm := tc.hwm
@@ -607,6 +609,10 @@ func TestPubSlowSubscriber(t *testing.T) {
 				opts = append(opts, WithSendHWM(hwm))
 			} else {
 				hwm = DefaultSendHWM
+			}
+			if tc.by != 0 {
+				opts = append(opts, WithSendHWMBytes(tc.by))
+				hwm = min(hwm, int(tc.by/size))
 			}
 			var (
 				dropMu    sync.Mutex
@@ -741,6 +747,38 @@ func TestPubSlowSubscriber(t *testing.T) {
 				t.Errorf("heap %d MiB, over %d MiB", ms.HeapAlloc>>20, limit>>20)
 			}
 		})
+	}
+}
+
+// TestSendHWMBytesLargeMessages: messages larger than the byte bound still
+// reach a subscriber whose queue is empty; a stalled one holds at most one.
+func TestSendHWMBytesLargeMessages(t *testing.T) {
+	const size = 32 << 20 // more than loopback's socket buffers take
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pub := NewXPub(ctx, WithLogger(quiet), WithSendHWMBytes(1<<20))
+	defer pub.Close()
+	if err := pub.Listen("tcp://127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	stalled := rawHandshake(t, pub.Addr().String(), Sub)
+	if _, err := stalled.Write(rawFrame(0, []byte{1})); err != nil {
+		t.Fatal(err)
+	}
+	sck := inner(pub)
+	waitFor(t, "the subscription", func() bool {
+		sck.mu.RLock()
+		defer sck.mu.RUnlock()
+		return len(sck.conns) == 1 && sck.conns[0].subscribed(nil)
+	})
+	for i := 0; i < 4; i++ {
+		if err := pub.Send(NewMsg(make([]byte, size))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := pub.(Dropper).PeerDrops()
+	if len(p) != 1 || p[0].Queued != 1 || p[0].Bytes != size || p[0].Dropped != 3 {
+		t.Errorf("stalled subscriber after 4 sends of 32 MiB, 1 MiB bound: %+v, want 1 queued (32 MiB), 3 dropped", p)
 	}
 }
 

@@ -86,6 +86,10 @@ const (
 	// queues for each subscriber unless WithSendHWM says otherwise
 	// (libzmq's ZMQ_SNDHWM is 1,000 too).
 	DefaultSendHWM = 1000
+
+	// DefaultSendHWMBytes is the number of bytes a PUB or XPUB socket
+	// queues for each subscriber unless WithSendHWMBytes says otherwise.
+	DefaultSendHWMBytes int64 = 256 << 20
 )
 
 // WithMaxFrameSize sets the largest frame a peer may send to the socket,
@@ -111,6 +115,20 @@ func WithMaxFrameSize(n int64) Option {
 func WithSendHWM(n int) Option {
 	return func(s *socket) {
 		s.sendHWM = n
+	}
+}
+
+// WithSendHWMBytes bounds, in bytes, the messages a PUB or XPUB socket
+// queues for one subscriber that has not read them yet (gosys patch): a
+// message that would take the queue past n is dropped for that subscriber
+// and counted, as at the high-water mark of WithSendHWM; a message is
+// always queued for a subscriber whose queue is empty, however large. A
+// subscriber that stops reading thus holds at most about n bytes of the
+// process's memory, whatever the size of the messages. n <= 0 means no
+// limit. The default is DefaultSendHWMBytes (256 MiB).
+func WithSendHWMBytes(n int64) Option {
+	return func(s *socket) {
+		s.sendHWMBytes = n
 	}
 }
 

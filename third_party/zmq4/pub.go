@@ -22,7 +22,7 @@ type Topics interface {
 // The returned socket value is initially unbound.
 func NewPub(ctx context.Context, opts ...Option) Socket {
 	pub := &pubSocket{sck: newSocket(ctx, Pub, opts...)}
-	pub.sck.w = newPubMWriter(pub.sck.ctx, pub.sck.sendHWM, pub.sck.onDrop) // (gosys patch)
+	pub.sck.w = newPubMWriter(pub.sck.ctx, pub.sck.sendHWM, pub.sck.sendHWMBytes, pub.sck.onDrop) // (gosys patch)
 	r := newPubQReader(pub.sck.ctx)
 	r.discard = true // (gosys patch)
 	pub.sck.r = r
@@ -245,7 +245,7 @@ func (q *pubQReader) topic(msg Msg) bool {
 // pubMWriter sends the messages of a PUB or XPUB socket to its subscribers.
 //
 // (gosys patch) Each subscriber has a queue of its own, of at most hwm
-// messages, written to its connection by a goroutine of its own: write
+// messages and hwmBytes bytes, written to its connection by a goroutine of its own: write
 // queues the message for each subscriber whose queue has room, drops it
 // for the others (counting it), and never waits for a subscriber.
 // Upstream had one queue for all, written to one subscriber after the
@@ -256,9 +256,10 @@ type pubMWriter struct {
 	mu  sync.Mutex
 	qs  []*pubQueue // one per subscriber, in the order they came
 
-	hwm     int                    // per subscriber; <= 0: no limit
-	onDrop  func(net.Addr, uint64) // WithDropHandler, or nil
-	dropped atomic.Uint64          // messages dropped, for all subscribers
+	hwm      int                    // per subscriber; <= 0: no limit
+	hwmBytes int64                  // per subscriber; <= 0: no limit
+	onDrop   func(net.Addr, uint64) // WithDropHandler, or nil
+	dropped  atomic.Uint64          // messages dropped, for all subscribers
 }
 
 // pubQueue is the queue of one subscriber (gosys patch).
@@ -270,6 +271,7 @@ type pubQueue struct {
 	mu       sync.Mutex
 	msgs     []Msg  // queued, not taken by run yet
 	n        int    // queued or being written, <= hwm
+	size     int64  // bytes of the n messages
 	dropped  uint64 // messages dropped for c
 	dropping bool   // the last message for c was dropped
 }
@@ -292,13 +294,15 @@ type PeerDrop struct {
 	Addr    net.Addr // the subscriber's address
 	Dropped uint64   // messages dropped for it since it connected
 	Queued  int      // messages queued for it, not written yet
+	Bytes   int64    // the bytes of those messages
 }
 
-func newPubMWriter(ctx context.Context, hwm int, onDrop func(net.Addr, uint64)) *pubMWriter {
+func newPubMWriter(ctx context.Context, hwm int, hwmBytes int64, onDrop func(net.Addr, uint64)) *pubMWriter {
 	return &pubMWriter{
-		ctx:    ctx,
-		hwm:    hwm,
-		onDrop: onDrop,
+		ctx:      ctx,
+		hwm:      hwm,
+		hwmBytes: hwmBytes,
+		onDrop:   onDrop,
 	}
 }
 
@@ -363,6 +367,7 @@ func (w *pubMWriter) write(ctx context.Context, msg Msg) error {
 		n    uint64
 	}
 	var drops []drop // the first drops of a run, for onDrop
+	size := msgSize(msg)
 
 	w.mu.Lock()
 	for _, q := range w.qs {
@@ -370,7 +375,9 @@ func (w *pubMWriter) write(ctx context.Context, msg Msg) error {
 			continue
 		}
 		q.mu.Lock()
-		if w.hwm > 0 && q.n >= w.hwm {
+		full := w.hwm > 0 && q.n >= w.hwm ||
+			w.hwmBytes > 0 && q.n > 0 && q.size+size > w.hwmBytes
+		if full {
 			q.dropped++
 			if !q.dropping && w.onDrop != nil {
 				drops = append(drops, drop{q.c.remoteAddr(), q.dropped})
@@ -383,6 +390,7 @@ func (w *pubMWriter) write(ctx context.Context, msg Msg) error {
 		q.dropping = false
 		q.msgs = append(q.msgs, msg)
 		q.n++
+		q.size += size
 		q.mu.Unlock()
 		select {
 		case q.wake <- struct{}{}:
@@ -397,13 +405,22 @@ func (w *pubMWriter) write(ctx context.Context, msg Msg) error {
 	return nil
 }
 
+// msgSize is what msg counts against WithSendHWMBytes (gosys patch).
+func msgSize(msg Msg) int64 {
+	var n int64
+	for _, f := range msg.Frames {
+		n += int64(len(f))
+	}
+	return n
+}
+
 func (w *pubMWriter) peerDrops() []PeerDrop {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	out := make([]PeerDrop, 0, len(w.qs))
 	for _, q := range w.qs {
 		q.mu.Lock()
-		out = append(out, PeerDrop{Addr: q.c.remoteAddr(), Dropped: q.dropped, Queued: q.n})
+		out = append(out, PeerDrop{Addr: q.c.remoteAddr(), Dropped: q.dropped, Queued: q.n, Bytes: q.size})
 		q.mu.Unlock()
 	}
 	return out
@@ -431,9 +448,11 @@ func (q *pubQueue) run(ctx context.Context) {
 			}
 			for i := range batch {
 				err := q.c.SendMsg(batch[i])
+				size := msgSize(batch[i])
 				batch[i] = Msg{} // not kept alive by the spare slice
 				q.mu.Lock()
 				q.n--
+				q.size -= size
 				q.mu.Unlock()
 				if err != nil {
 					if !q.c.Closed() { // not gone already
@@ -441,7 +460,7 @@ func (q *pubQueue) run(ctx context.Context) {
 					}
 					q.c.abort()
 					q.mu.Lock()
-					q.msgs, q.n = nil, 0
+					q.msgs, q.n, q.size = nil, 0, 0
 					q.mu.Unlock()
 					return
 				}

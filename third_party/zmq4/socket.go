@@ -61,6 +61,7 @@ type socket struct {
 	// (gosys patch) limits on what peers can make the socket hold.
 	maxFrameSize int64                  // WithMaxFrameSize
 	sendHWM      int                    // WithSendHWM (PUB, XPUB)
+	sendHWMBytes int64                  // WithSendHWMBytes (PUB, XPUB)
 	onDrop       func(net.Addr, uint64) // WithDropHandler (PUB, XPUB)
 }
 
@@ -74,20 +75,21 @@ func newDefaultSocket(ctx context.Context, sockType SocketType) *socket {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	return &socket{
-		typ:        sockType,
-		retry:      defaultRetry,
-		maxRetries: defaultMaxRetries,
-		timeout:    defaultTimeout,
-		sec:        nullSecurity{},
-		conns:      nil,
-		r:          newQReader(ctx),
-		w:          newMWriter(ctx),
-		props:      make(map[string]interface{}),
-		ctx:        ctx,
-		cancel:     cancel,
-		dialer:     net.Dialer{Timeout: defaultTimeout},
-		reaperCond: sync.NewCond(&sync.Mutex{}),
-		sendHWM:    DefaultSendHWM, // (gosys patch)
+		typ:          sockType,
+		retry:        defaultRetry,
+		maxRetries:   defaultMaxRetries,
+		timeout:      defaultTimeout,
+		sec:          nullSecurity{},
+		conns:        nil,
+		r:            newQReader(ctx),
+		w:            newMWriter(ctx),
+		props:        make(map[string]interface{}),
+		ctx:          ctx,
+		cancel:       cancel,
+		dialer:       net.Dialer{Timeout: defaultTimeout},
+		reaperCond:   sync.NewCond(&sync.Mutex{}),
+		sendHWM:      DefaultSendHWM,      // (gosys patch)
+		sendHWMBytes: DefaultSendHWMBytes, // (gosys patch)
 	}
 }
 
