@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"gosys/internal/content"
+	"gosys/internal/fdspace"
 	"gosys/kernel/capture"
 	"gosys/kernel/conn"
 	"gosys/kernel/dispatch"
@@ -39,7 +40,7 @@ type Options struct {
 
 // Serve runs a kernel for one connection file until it is shut down.
 func Serve(opts Options) error {
-	closeInherited()
+	fdspace.CloseInherited()
 	info, err := conn.ReadInfo(opts.ConnectionFile)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"gosys/internal/procfs"
 	"gosys/runtime/cellctl"
 )
 
@@ -107,7 +108,7 @@ func FDsOf(pid int) ([]FDInfo, error) {
 func FDTables(pids ...int) []FDTable {
 	tables := make([]FDTable, len(pids))
 	for i, pid := range pids {
-		tables[i] = FDTable{Pid: pid, Command: procCommand(pid)}
+		tables[i] = FDTable{Pid: pid, Command: procfs.Cmdline(pid)}
 		fds, err := readFDTable(pid)
 		if err != nil {
 			tables[i].Err = err.Error()

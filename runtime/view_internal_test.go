@@ -61,33 +61,6 @@ func socketEqual(a, b SocketInfo) bool {
 		a.Peer == b.Peer && a.State == b.State && a.SendQ == b.SendQ && a.RecvQ == b.RecvQ
 }
 
-func TestParseStat(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		want procStat
-		ok   bool
-	}{
-		{"42 (sh) S 1 42 42 0 -1", procStat{42, 1, 'S', "sh"}, true},
-		{"7 (a) b (c)) Z 6 7", procStat{7, 6, 'Z', "a) b (c)"}, true},
-		{"7 (no end S 6", procStat{}, false},
-		{"x (sh) S 1", procStat{}, false},
-		{"7 (sh) SS 1", procStat{}, false},
-		{"", procStat{}, false},
-	} {
-		got, err := parseStat([]byte(c.in))
-		if (err == nil) != c.ok || got != c.want {
-			t.Errorf("parseStat(%q) = %+v, %v; want %+v, ok %v", c.in, got, err, c.want, c.ok)
-		}
-	}
-}
-
-func TestParseFDInfo(t *testing.T) {
-	got := parseFDInfo([]byte("pos:\t12\nflags:\t02004001\nmnt_id:\t15\nino:\t52831\n"))
-	if got.pos != 12 || got.flags != 0o2004001 || got.ino != 52831 || accessOf(got.flags) != "w" {
-		t.Errorf("parseFDInfo = %+v", got)
-	}
-}
-
 func TestNiceTicks(t *testing.T) {
 	for _, c := range []struct {
 		lo, hi float64
@@ -143,15 +116,4 @@ func FuzzParseNetIP(f *testing.F) {
 func FuzzParseNetUnix(f *testing.F) {
 	f.Add([]byte(netUnix))
 	f.Fuzz(func(t *testing.T, b []byte) { parseNetUnix(b) })
-}
-
-func FuzzParseStat(f *testing.F) {
-	f.Add([]byte("42 (sh) S 1 42 42 0 -1"))
-	f.Add([]byte("7 (a) b (c)) Z 6 7"))
-	f.Fuzz(func(t *testing.T, b []byte) { parseStat(b) })
-}
-
-func FuzzParseFDInfo(f *testing.F) {
-	f.Add([]byte("pos:\t12\nflags:\t02004001\nino:\t52831\n"))
-	f.Fuzz(func(t *testing.T, b []byte) { accessOf(parseFDInfo(b).flags) })
 }

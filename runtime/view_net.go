@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"gosys/internal/procfs"
 	"gosys/runtime/cellctl"
 )
 
@@ -183,7 +184,7 @@ func netSockets() map[uint64]SocketInfo {
 // connections are left out. Sorted by local port, listeners first, then by
 // address.
 func Sockets() ([]SocketInfo, error) {
-	procs, err := allProcs()
+	procs, err := procfs.All()
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +202,7 @@ func Sockets() ([]SocketInfo, error) {
 			want["socket:["+strconv.FormatUint(s.Inode, 10)+"]"] = true
 		}
 	}
-	owners := scanHolders(descendants(os.Getpid(), childrenOf(procs)), want)
+	owners := scanHolders(procfs.Subtree(os.Getpid(), procfs.ChildMap(procs)), want)
 	var out []SocketInfo
 	listenPorts, peers := map[string]bool{}, map[string]bool{}
 	all = slices.DeleteFunc(all, func(s SocketInfo) bool {

@@ -1,8 +1,8 @@
 package rt
 
 import (
-	"errors"
 	"fmt"
+	"gosys/internal/procfs"
 	"os"
 	"slices"
 	"strconv"
@@ -13,32 +13,6 @@ import (
 
 // Reading /proc for the views: descriptor tables, process status, and who
 // holds a pipe or a socket.
-
-// fdinfoFields is what /proc/<pid>/fdinfo/<fd> says of a descriptor.
-type fdinfoFields struct {
-	pos   int64
-	flags int64 // open(2) flags, from octal
-	ino   uint64
-}
-
-// parseFDInfo parses the "key:\tvalue" lines of an fdinfo file, ignoring
-// lines it does not know.
-func parseFDInfo(b []byte) fdinfoFields {
-	var f fdinfoFields
-	for _, line := range strings.Split(string(b), "\n") {
-		k, v, _ := strings.Cut(line, ":")
-		v = strings.TrimSpace(v)
-		switch k {
-		case "pos":
-			f.pos, _ = strconv.ParseInt(v, 10, 64)
-		case "flags":
-			f.flags, _ = strconv.ParseInt(v, 8, 64)
-		case "ino":
-			f.ino, _ = strconv.ParseUint(v, 10, 64)
-		}
-	}
-	return f
-}
 
 // accessOf turns open(2) flags into "r", "w" or "rw".
 func accessOf(flags int64) string {
@@ -96,10 +70,10 @@ func readFDTable(pid int) ([]FDInfo, error) {
 		}
 		info := FDInfo{FD: fd, Target: target}
 		if b, err := os.ReadFile(base + "/fdinfo/" + n); err == nil {
-			f := parseFDInfo(b)
-			info.Pos, info.Inode, info.Access = f.pos, f.ino, accessOf(f.flags)
-			info.Cloexec = f.flags&unix.O_CLOEXEC != 0
-			info.Nonblock = f.flags&unix.O_NONBLOCK != 0
+			f := procfs.ParseFDInfo(b)
+			info.Pos, info.Inode, info.Access = f.Pos, f.Ino, accessOf(f.Flags)
+			info.Cloexec = f.Flags&unix.O_CLOEXEC != 0
+			info.Nonblock = f.Flags&unix.O_NONBLOCK != 0
 		}
 		var st unix.Stat_t
 		statErr := unix.Stat(base+"/fd/"+n, &st)
@@ -151,116 +125,19 @@ func kindOf(target string, mode uint32, rdev uint64, ok bool) FDKind {
 	return FDOther
 }
 
-// procStat is what the views use of /proc/<pid>/stat.
-type procStat struct {
-	Pid, PPid int
-	State     byte
-	Comm      string
-}
-
-var errBadStat = errors.New("malformed /proc/<pid>/stat")
-
-// parseStat parses "pid (comm) S ppid ...". comm may hold spaces and
-// parentheses: it ends at the last ')'.
-func parseStat(b []byte) (procStat, error) {
-	s := string(b)
-	open, close := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-	if open < 0 || close < open {
-		return procStat{}, errBadStat
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(s[:open]))
-	fields := strings.Fields(s[close+1:])
-	if err != nil || len(fields) < 2 || len(fields[0]) != 1 {
-		return procStat{}, errBadStat
-	}
-	ppid, err := strconv.Atoi(fields[1])
-	if err != nil {
-		return procStat{}, errBadStat
-	}
-	return procStat{Pid: pid, PPid: ppid, State: fields[0][0], Comm: s[open+1 : close]}, nil
-}
-
-// readStat reads and parses /proc/<pid>/stat.
-func readStat(pid int) (procStat, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return procStat{}, err
-	}
-	return parseStat(b)
-}
-
-// allProcs reads the stat of every process in /proc; processes that end
-// meanwhile are left out.
-func allProcs() (map[int]procStat, error) {
-	dir, err := os.Open("/proc")
-	if err != nil {
-		return nil, fmt.Errorf("list processes: %w", err)
-	}
-	names, err := dir.Readdirnames(-1)
-	dir.Close()
-	if err != nil {
-		return nil, fmt.Errorf("list processes: %w", err)
-	}
-	out := make(map[int]procStat, len(names))
-	for _, n := range names {
-		pid, err := strconv.Atoi(n)
-		if err != nil {
-			continue
-		}
-		if st, err := readStat(pid); err == nil {
-			out[pid] = st
-		}
-	}
-	return out, nil
-}
-
-// childrenOf maps each pid to its children, lowest pid first.
-func childrenOf(procs map[int]procStat) map[int][]int {
-	kids := map[int][]int{}
-	for pid, st := range procs {
-		kids[st.PPid] = append(kids[st.PPid], pid)
-	}
-	for _, k := range kids {
-		slices.Sort(k)
-	}
-	return kids
-}
-
-// descendants returns root and all its descendants, depth first.
-func descendants(root int, kids map[int][]int) []int {
-	out := []int{root}
-	for i := 0; i < len(out); i++ {
-		out = append(out, kids[out[i]]...)
-	}
-	return out
-}
-
-// procCommand returns pid's command line joined by spaces, or "[comm]"
-// when it has none (a kernel thread, a zombie), or "" when pid is gone.
-func procCommand(pid int) string {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
-	if err == nil && len(b) > 0 {
-		return strings.TrimSpace(strings.ReplaceAll(string(b), "\x00", " "))
-	}
-	if st, err := readStat(pid); err == nil {
-		return "[" + st.Comm + "]"
-	}
-	return ""
-}
-
 // holderScope returns the processes searched for holders of a pipe or a
 // socket: this process, its parent, the kernel (the topmost ancestor
 // running this program) and the kernel's descendants.
 func holderScope() []int {
 	self := os.Getpid()
-	procs, err := allProcs()
+	procs, err := procfs.All()
 	if err != nil {
 		return []int{self, os.Getppid()}
 	}
 	exe, _ := os.Readlink("/proc/self/exe")
 	root := self
 	for {
-		parent := procs[root].PPid
+		parent := procs[root].Ppid
 		if parent <= 1 {
 			break
 		}
@@ -269,7 +146,7 @@ func holderScope() []int {
 		}
 		root = parent
 	}
-	scope := descendants(root, childrenOf(procs))
+	scope := procfs.Subtree(root, procfs.ChildMap(procs))
 	if !slices.Contains(scope, os.Getppid()) {
 		scope = append(scope, os.Getppid())
 	}
@@ -299,7 +176,7 @@ func scanHolders(pids []int, want map[string]bool) map[string][]FDRef {
 			}
 			ref := FDRef{Pid: pid, FD: fd, Access: "rw"}
 			if b, err := os.ReadFile(base + "/fdinfo/" + n); err == nil {
-				ref.Access = accessOf(parseFDInfo(b).flags)
+				ref.Access = accessOf(procfs.ParseFDInfo(b).Flags)
 			}
 			out[target] = append(out[target], ref)
 		}

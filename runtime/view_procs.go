@@ -6,6 +6,7 @@ import (
 	"syscall"
 	"time"
 
+	"gosys/internal/procfs"
 	"gosys/runtime/cellctl"
 
 	"golang.org/x/sys/unix"
@@ -45,13 +46,13 @@ type ProcTree struct {
 // and its descendants, from /proc, and the children rt has reaped. A
 // process that ends while /proc is read may be missing.
 func Procs() (ProcTree, error) {
-	procs, err := allProcs()
+	procs, err := procfs.All()
 	if err != nil {
 		return ProcTree{}, err
 	}
 	self := os.Getpid()
 	if _, ok := procs[self]; !ok {
-		st, err := readStat(self)
+		st, err := procfs.ReadStat(self)
 		if err != nil {
 			return ProcTree{}, fmt.Errorf("read /proc/self/stat: %w", err)
 		}
@@ -61,13 +62,13 @@ func Procs() (ProcTree, error) {
 	for _, c := range cellctl.Children() {
 		rtKids[c.Pid] = true
 	}
-	kids := childrenOf(procs)
+	kids := procfs.ChildMap(procs)
 	var t ProcTree
 	var walk func(pid, depth int)
 	walk = func(pid, depth int) {
 		st := procs[pid]
-		t.Procs = append(t.Procs, Proc{Pid: pid, PPid: st.PPid, State: string(st.State),
-			Command: procCommand(pid), Depth: depth, RtChild: rtKids[pid]})
+		t.Procs = append(t.Procs, Proc{Pid: pid, PPid: st.Ppid, State: string(st.State),
+			Command: procfs.Cmdline(pid), Depth: depth, RtChild: rtKids[pid]})
 		for _, k := range kids[pid] {
 			if pid == self && !rtKids[k] && idleForkChild(k) {
 				continue

@@ -91,7 +91,7 @@ func StartRuntime() error {
 		if fd == null {
 			continue
 		}
-		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == nil {
+		if IsOpen(fd) {
 			continue // open already: the caller's
 		}
 		if err := unix.Dup3(null, fd, unix.O_CLOEXEC); err != nil {
@@ -131,17 +131,13 @@ func checkRuntime() error {
 // in keep: what a process was started with and must not show. Descriptors
 // at Floor or above are left alone.
 func CloseFrom(lo int, keep map[int]bool) {
-	entries, err := os.ReadDir("/proc/self/fd")
+	fds, err := Open()
 	if err != nil {
 		return
 	}
-	var fds []int
-	for _, e := range entries {
-		if fd, err := strconv.Atoi(e.Name()); err == nil && fd >= lo && fd < Floor() && !keep[fd] {
-			fds = append(fds, fd)
-		}
-	}
 	for _, fd := range fds {
-		unix.Close(fd)
+		if fd >= lo && fd < Floor() && !keep[fd] {
+			unix.Close(fd)
+		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"gosys/internal/fdspace"
 	"io"
 	"sync"
 
@@ -225,7 +226,7 @@ func (c *Conn) fill() error {
 			return fmt.Errorf("link: receive: %w", err)
 		}
 		if oobn > 0 {
-			fds, err := rights(c.oob[:oobn])
+			fds, err := fdspace.Rights(c.oob[:oobn])
 			if err != nil {
 				return err
 			}
@@ -238,21 +239,4 @@ func (c *Conn) fill() error {
 		c.buf = append(c.buf, c.chunk[:n]...)
 		return nil
 	}
-}
-
-// rights returns the descriptors of SCM_RIGHTS control messages.
-func rights(oob []byte) ([]int, error) {
-	msgs, err := unix.ParseSocketControlMessage(oob)
-	if err != nil {
-		return nil, fmt.Errorf("link: control message: %w", err)
-	}
-	var fds []int
-	for _, m := range msgs {
-		r, err := unix.ParseUnixRights(&m)
-		if err != nil {
-			continue
-		}
-		fds = append(fds, r...)
-	}
-	return fds, nil
 }

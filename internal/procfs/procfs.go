@@ -1,6 +1,8 @@
-// Package procfs reads what gosys needs of /proc: a process's state and
-// parent, and its children. Parsers take the file's bytes, so that they can
-// be tested and fuzzed without a process.
+// Package procfs reads what gosys needs of /proc: a process's state,
+// parent, command line, memory and children, and what fdinfo says of a
+// descriptor. It is the one reader of /proc for the kernel, the session and
+// rt's views. Parsers take the file's bytes, so that they can be tested and
+// fuzzed without a process.
 package procfs
 
 import (
@@ -8,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -51,6 +54,93 @@ func ReadStat(pid int) (Stat, error) {
 		return Stat{}, err
 	}
 	return ParseStat(b)
+}
+
+// All reads the stat of every process in /proc; processes that end
+// meanwhile are left out.
+func All() (map[int]Stat, error) {
+	dir, err := os.Open("/proc")
+	if err != nil {
+		return nil, fmt.Errorf("procfs: list processes: %w", err)
+	}
+	names, err := dir.Readdirnames(-1)
+	dir.Close()
+	if err != nil {
+		return nil, fmt.Errorf("procfs: list processes: %w", err)
+	}
+	out := make(map[int]Stat, len(names))
+	for _, n := range names {
+		pid, err := strconv.Atoi(n)
+		if err != nil {
+			continue
+		}
+		if st, err := ReadStat(pid); err == nil {
+			out[pid] = st
+		}
+	}
+	return out, nil
+}
+
+// ChildMap maps each pid of procs (as All returns them) to its children,
+// lowest pid first.
+func ChildMap(procs map[int]Stat) map[int][]int {
+	kids := map[int][]int{}
+	for pid, st := range procs {
+		kids[st.Ppid] = append(kids[st.Ppid], pid)
+	}
+	for _, k := range kids {
+		slices.Sort(k)
+	}
+	return kids
+}
+
+// Subtree returns root and its descendants in kids (as ChildMap makes it),
+// breadth first.
+func Subtree(root int, kids map[int][]int) []int {
+	out := []int{root}
+	for i := 0; i < len(out); i++ {
+		out = append(out, kids[out[i]]...)
+	}
+	return out
+}
+
+// Cmdline returns pid's command line joined by spaces, or "[comm]" when it
+// has none (a kernel thread, a zombie), or "" when pid is gone.
+func Cmdline(pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	if err == nil && len(b) > 0 {
+		return strings.TrimSpace(strings.ReplaceAll(string(b), "\x00", " "))
+	}
+	if st, err := ReadStat(pid); err == nil {
+		return "[" + st.Comm + "]"
+	}
+	return ""
+}
+
+// FDInfo is what /proc/PID/fdinfo/FD says of a descriptor.
+type FDInfo struct {
+	Pos   int64  // the file offset
+	Flags int64  // open(2) flags (the file holds them in octal)
+	Ino   uint64 // the inode
+}
+
+// ParseFDInfo parses the "key:\tvalue" lines of an fdinfo file, ignoring
+// lines it does not know and values that do not parse.
+func ParseFDInfo(b []byte) FDInfo {
+	var f FDInfo
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, _ := strings.Cut(line, ":")
+		v = strings.TrimSpace(v)
+		switch k {
+		case "pos":
+			f.Pos, _ = strconv.ParseInt(v, 10, 64)
+		case "flags":
+			f.Flags, _ = strconv.ParseInt(v, 8, 64)
+		case "ino":
+			f.Ino, _ = strconv.ParseUint(v, 10, 64)
+		}
+	}
+	return f
 }
 
 // Children returns the pids of pid's children. It reads the children files

@@ -60,3 +60,52 @@ func FuzzParseStat(f *testing.F) {
 		_, _ = ParseStatmRSS(b, 4096)
 	})
 }
+
+func TestParseFDInfo(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want FDInfo
+	}{
+		{"pos:\t12\nflags:\t02004001\nmnt_id:\t15\nino:\t52831\n", FDInfo{Pos: 12, Flags: 0o2004001, Ino: 52831}},
+		{"flags:\t0100002\n", FDInfo{Flags: 0o100002}},
+		{"pos:\tnot a number\nino:\t-1\n", FDInfo{}},
+		{"", FDInfo{}},
+	} {
+		if got := ParseFDInfo([]byte(c.in)); got != c.want {
+			t.Errorf("ParseFDInfo(%q) = %+v, want %+v", c.in, got, c.want)
+		}
+	}
+}
+
+// TestAllAndSubtree: a child this test starts is found among all
+// processes, under this process, with its command line.
+func TestAllAndSubtree(t *testing.T) {
+	cmd := exec.Command("sleep", "30")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	procs, err := All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := cmd.Process.Pid
+	if st, ok := procs[child]; !ok || st.Ppid != os.Getpid() {
+		t.Fatalf("All()[%d] = %+v, %v; want a child of %d", child, st, ok, os.Getpid())
+	}
+	tree := Subtree(os.Getpid(), ChildMap(procs))
+	if tree[0] != os.Getpid() || !slices.Contains(tree, child) {
+		t.Errorf("Subtree(self) = %v, want self first and %d in it", tree, child)
+	}
+	if got := Cmdline(child); got != "sleep 30" {
+		t.Errorf("Cmdline(child) = %q, want %q", got, "sleep 30")
+	}
+	if got := Cmdline(1 << 30); got != "" {
+		t.Errorf("Cmdline of no process = %q", got)
+	}
+}
+
+func FuzzParseFDInfo(f *testing.F) {
+	f.Add([]byte("pos:\t12\nflags:\t02004001\nino:\t52831\n"))
+	f.Fuzz(func(t *testing.T, b []byte) { ParseFDInfo(b) })
+}

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"gosys/internal/fdspace"
 	"io"
 	"os"
 	"path/filepath"
@@ -236,7 +237,7 @@ func Receive(fd int) (m Message, ack func(), err error) {
 	if n == 0 && oobn == 0 {
 		return Message{}, func() {}, io.EOF
 	}
-	acks := passedFDs(oob[:oobn])
+	acks, _ := fdspace.Rights(oob[:oobn])
 	ack = func() {
 		for _, a := range acks {
 			unix.Close(a)
@@ -247,19 +248,4 @@ func Receive(fd int) (m Message, ack func(), err error) {
 		m, err = ReadFileMessage(m.Path)
 	}
 	return m, ack, err
-}
-
-// passedFDs returns the descriptors received with a datagram.
-func passedFDs(oob []byte) []int {
-	msgs, err := unix.ParseSocketControlMessage(oob)
-	if err != nil {
-		return nil
-	}
-	var fds []int
-	for _, m := range msgs {
-		if r, err := unix.ParseUnixRights(&m); err == nil {
-			fds = append(fds, r...)
-		}
-	}
-	return fds
 }
