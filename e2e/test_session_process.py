@@ -340,3 +340,34 @@ def test_warm_children_hold_no_learner_descriptor(k):
                 "time.Sleep(500 * time.Millisecond) // the pool refills\n"
                 'rt.Close(w)\nn, err := rt.Read(r, make([]byte, 1))\nfmt.Println(n, err == io.EOF)', timeout=20)
     assert cell.stdout == "0 true\n", cell.describe()
+
+
+@pytest.mark.parametrize("warm", [0, 5])
+def test_warm_children_pool_size(warm):
+    """GOSYS_WARM_CHILDREN sizes the pool of ready children (a class sets 0
+    to save ~25 MB per student); forks work either way."""
+    with Kernel(env={"GOSYS_WARM_CHILDREN": str(warm)}) as k:
+        session = k.session_pid()
+        deadline = time.monotonic() + 20
+        while True:
+            kids = harness.children_of(session)
+            if len(kids) == warm or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert len(kids) == warm, f"{len(kids)} children of an idle session with GOSYS_WARM_CHILDREN={warm}: {kids}"
+        cell = k.ok('import "fmt"\nfor i := 0; i < 3; i++ {\n\tif pid, _ := rt.Fork(); pid == 0 {\n\t\tfmt.Println("child", i)\n'
+                    '\t\trt.Exit(0)\n\t}\n\trt.Wait()\n}', timeout=30)
+        assert cell.stdout == "child 0\nchild 1\nchild 2\n", cell.describe()
+
+
+@pytest.mark.parametrize("env,flag", [({"GOSYS_WARM_CHILDREN": "many"}, []), ({}, ["--warm-children", "65"])])
+def test_warm_children_setting_checked(tmp_path, env, flag):
+    """A bad value stops the kernel at start with a message naming it."""
+    path = tmp_path / "kernel.json"
+    path.write_text(json.dumps({"transport": "tcp", "ip": "127.0.0.1", "key": "k", "signature_scheme": "hmac-sha256",
+                                "shell_port": 0, "iopub_port": 0, "stdin_port": 0, "control_port": 0, "hb_port": 0}))
+    gosys = os.path.join(os.environ["GOSYS_PREFIX"], "bin", "gosys")
+    r = subprocess.run([gosys, "kernel", "-f", str(path), *flag], capture_output=True, text=True, timeout=30,
+                       stdin=subprocess.DEVNULL, env={**os.environ, **env})
+    assert r.returncode != 0
+    assert "GOSYS_WARM_CHILDREN=\"many\"" in r.stderr or "--warm-children 65" in r.stderr, r.stderr

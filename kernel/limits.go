@@ -18,11 +18,15 @@ const (
 	EnvMemoryLimit    = "GOSYS_MEMORY_LIMIT"    // bytes, with K, M, G suffixes; 0 for none; default half the machine's memory
 	EnvMaxOutput      = "GOSYS_MAX_OUTPUT"      // bytes per cell, with suffixes; 0 for none; default 100M
 	EnvInterruptGrace = "GOSYS_INTERRUPT_GRACE" // a Go duration; default 2s
+	EnvWarmChildren   = "GOSYS_WARM_CHILDREN"   // a number, 0 to 64; default 3
 )
+
+// maxWarmChildren bounds EnvWarmChildren: each idle one costs memory.
+const maxWarmChildren = 64
 
 // DefaultLimits returns the limits a session has unless told otherwise.
 func DefaultLimits() Limits {
-	l := Limits{MaxChildren: 256, MaxOutput: 100 << 20, InterruptGrace: 2 * time.Second}
+	l := Limits{MaxChildren: 256, MaxOutput: 100 << 20, InterruptGrace: 2 * time.Second, WarmChildren: 3}
 	var si unix.Sysinfo_t
 	if err := unix.Sysinfo(&si); err == nil {
 		l.Memory = int64(si.Totalram) * int64(si.Unit) / 2
@@ -40,6 +44,13 @@ func LimitsFromEnv() (Limits, error) {
 			return l, fmt.Errorf("%s=%q: want a number of processes, at least 1", EnvMaxChildren, v)
 		}
 		l.MaxChildren = n
+	}
+	if v, ok := os.LookupEnv(EnvWarmChildren); ok {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 0 || n > maxWarmChildren {
+			return l, fmt.Errorf("%s=%q: want a number of processes from 0 to %d", EnvWarmChildren, v, maxWarmChildren)
+		}
+		l.WarmChildren = n
 	}
 	for _, x := range []struct {
 		env string

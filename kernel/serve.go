@@ -84,7 +84,7 @@ func Serve(opts Options) error {
 	sup, err := supervise.New(supervise.Config{
 		Exe: exe, Output: out, Display: display.Writer(), Input: capture.NewInput(),
 		MaxChildren: opts.Limits.MaxChildren, MemoryLimit: opts.Limits.Memory,
-		WarmChildren: forkPoolSize, InterruptGrace: opts.Limits.InterruptGrace,
+		WarmChildren: opts.Limits.WarmChildren, InterruptGrace: opts.Limits.InterruptGrace,
 		Notify: func(cell int, e *content.Error, restarted bool) { k.CellError(cell, e, restarted) },
 		Log:    logger,
 	})
@@ -151,9 +151,6 @@ func watchLauncher(k *dispatch.Kernel, logger *log.Logger) {
 // launcherPoll is how often the kernel checks its launcher is alive.
 const launcherPoll = time.Second
 
-// forkPoolSize is how many warm children wait for rt.Fork in a session.
-const forkPoolSize = 3
-
 // Limits are the limits of each session process; the kernelspec's env or
 // the command line set them (see ParseLimits).
 type Limits struct {
@@ -168,4 +165,8 @@ type Limits struct {
 	// InterruptGrace is how long an interrupted cell may take to stop
 	// before the session is restarted.
 	InterruptGrace time.Duration
+	// WarmChildren is how many forked children wait ready for rt.Fork
+	// (about 25 MB each): 0 makes every fork start a process from scratch,
+	// for a class where memory matters more than fork time.
+	WarmChildren int
 }

@@ -72,7 +72,7 @@ runs this through the kernelspec ("gosys install"). Cells run in a session
 process the kernel starts and restarts. The limits of that session can
 also be set with environment variables, e.g. in the kernelspec's "env":
 GOSYS_MAX_CHILDREN, GOSYS_MEMORY_LIMIT, GOSYS_MAX_OUTPUT,
-GOSYS_INTERRUPT_GRACE; a flag wins over its variable.
+GOSYS_INTERRUPT_GRACE, GOSYS_WARM_CHILDREN; a flag wins over its variable.
 
 `
 
@@ -88,8 +88,12 @@ func runKernel(args []string) error {
 	memory := fs.String("memory-limit", "", "memory of the session and its processes, e.g. 2G; 0 for none ("+kernel.EnvMemoryLimit+"; default half the machine's)")
 	output := fs.String("max-output", "", "bytes of output one cell may publish, e.g. 100M; 0 for none ("+kernel.EnvMaxOutput+"; default 100M)")
 	fs.DurationVar(&limits.InterruptGrace, "interrupt-grace", limits.InterruptGrace, "how long an interrupted cell may take to stop before the session restarts ("+kernel.EnvInterruptGrace+")")
+	fs.IntVar(&limits.WarmChildren, "warm-children", limits.WarmChildren, "forked children kept ready for rt.Fork, about 25 MB each; 0 for none ("+kernel.EnvWarmChildren+")")
 	if err := fs.parse(args); err != nil {
 		return err
+	}
+	if limits.WarmChildren < 0 || limits.WarmChildren > 64 {
+		return fmt.Errorf("--warm-children %d: want 0 to 64", limits.WarmChildren)
 	}
 	if *conn == "" {
 		return &usageError{"kernel", errors.New("-f CONNECTION_FILE is required")}
