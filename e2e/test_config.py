@@ -3,6 +3,7 @@ each gets a working kernel, a warning, or a clear error."""
 
 import json
 import os
+import pwd
 import socket
 import subprocess
 import time
@@ -102,7 +103,13 @@ def test_ipv6_address_and_sha512(raw):
 def test_risky_connection_files_are_warned_about(raw, kw, warning):
     k = raw(**kw)
     assert k.request("kernel_info_request", {})["content"]["status"] == "ok"
-    assert warning in k.log.read_text()
+    log = k.log.read_text()
+    assert warning in log
+    # Every log line says whose kernel it is: the id from the connection
+    # file's name (kernel.json here) and the user.
+    user = pwd.getpwuid(os.getuid()).pw_name
+    line = next(l for l in log.splitlines() if warning in l)
+    assert line.startswith(f"gosys[kernel {user}]: "), line
 
 
 def test_unknown_signature_scheme_is_a_clear_error(tmp_path):

@@ -45,7 +45,7 @@ func Serve(opts Options) error {
 	if err != nil {
 		return err
 	}
-	logger := log.New(os.Stderr, "gosys: ", log.LstdFlags|log.Lmicroseconds)
+	logger := log.New(os.Stderr, LogPrefix(opts.ConnectionFile), log.LstdFlags|log.Lmicroseconds)
 	if opts.LogFile != "" {
 		f, err := os.OpenFile(opts.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 		if err != nil {
