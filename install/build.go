@@ -71,7 +71,9 @@ func build(root, bin string) error {
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("go build -o %s ./cmd/gosys: %w", bin, err)
 	}
-	return nil
+	// Whatever the umask: a kernelspec shared with other users needs a
+	// binary they can run (gosys install checks it).
+	return os.Chmod(bin, 0o755)
 }
 
 // runBinary runs bin with args, its output going to ours.

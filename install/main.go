@@ -1,14 +1,16 @@
 // Command install builds gosys and registers it with Jupyter in one step:
 //
-//	go run ./install [--user | --sys-prefix | --prefix DIR] [--name NAME]
+//	go run ./install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--env NAME=VALUE]...
 //
 // It builds the gosys command of the module it is run in with `go build`
 // into a stable place, then runs `BINARY install FLAGS` so that the
 // kernelspec points at that binary. The binary goes to DIR/bin/gosys with
 // --prefix DIR, otherwise to /usr/local/bin/gosys for root and
 // ~/.local/bin/gosys for a user: on the PATH of a new shell (it says so
-// when ~/.local/bin is not on PATH yet). The kernelspec scopes are those of
-// `gosys install`.
+// when ~/.local/bin is not on PATH yet), with mode 0755 whatever the umask:
+// `gosys install` refuses a kernelspec other users will see (system-wide,
+// or in a prefix they can reach) whose binary they cannot run. The
+// kernelspec scopes and --env are those of `gosys install`.
 package main
 
 import (
@@ -18,6 +20,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"gosys/kernel"
 	"gosys/kernel/kernelspec"
 )
 
@@ -33,7 +36,7 @@ func run(args []string) error {
 	var f kernelspec.Flags
 	f.Register(fs)
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `usage: go run ./install [--user | --sys-prefix | --prefix DIR] [--name NAME]
+		fmt.Fprint(fs.Output(), `usage: go run ./install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--env NAME=VALUE]...
 
 Builds gosys (into DIR/bin with --prefix DIR, else /usr/local/bin for root
 and ~/.local/bin for a user) and installs its kernelspec with
@@ -49,8 +52,12 @@ and ~/.local/bin for a user) and installs its kernelspec with
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	// Check the flags before spending time on the build.
-	if _, err := f.Options("/"); err != nil {
+	opts, err := f.Options("/")
+	if err != nil {
 		return err
+	}
+	if err := kernel.CheckEnv(opts.Env); err != nil {
+		return fmt.Errorf("--env %w", err)
 	}
 	root, err := moduleRoot()
 	if err != nil {

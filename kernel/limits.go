@@ -37,15 +37,32 @@ func DefaultLimits() Limits {
 // LimitsFromEnv returns the default limits with the environment's
 // settings applied.
 func LimitsFromEnv() (Limits, error) {
+	return limitsFrom(os.LookupEnv)
+}
+
+// LimitNames are the environment variables of the session's limits.
+var LimitNames = []string{EnvMaxChildren, EnvMemoryLimit, EnvMaxOutput, EnvInterruptGrace, EnvWarmChildren}
+
+// CheckEnv checks the limits' settings in env (a kernelspec's "env", say)
+// as the kernel will read them: a value it would refuse is an error.
+func CheckEnv(env map[string]string) error {
+	_, err := limitsFrom(func(name string) (string, bool) {
+		v, ok := env[name]
+		return v, ok
+	})
+	return err
+}
+
+func limitsFrom(lookup func(string) (string, bool)) (Limits, error) {
 	l := DefaultLimits()
-	if v, ok := os.LookupEnv(EnvMaxChildren); ok {
+	if v, ok := lookup(EnvMaxChildren); ok {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || n < 1 {
 			return l, fmt.Errorf("%s=%q: want a number of processes, at least 1", EnvMaxChildren, v)
 		}
 		l.MaxChildren = n
 	}
-	if v, ok := os.LookupEnv(EnvWarmChildren); ok {
+	if v, ok := lookup(EnvWarmChildren); ok {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || n < 0 || n > maxWarmChildren {
 			return l, fmt.Errorf("%s=%q: want a number of processes from 0 to %d", EnvWarmChildren, v, maxWarmChildren)
@@ -56,7 +73,7 @@ func LimitsFromEnv() (Limits, error) {
 		env string
 		dst *int64
 	}{{EnvMemoryLimit, &l.Memory}, {EnvMaxOutput, &l.MaxOutput}} {
-		if v, ok := os.LookupEnv(x.env); ok {
+		if v, ok := lookup(x.env); ok {
 			n, err := ParseBytes(v)
 			if err != nil {
 				return l, fmt.Errorf("%s: %w", x.env, err)
@@ -64,7 +81,7 @@ func LimitsFromEnv() (Limits, error) {
 			*x.dst = n
 		}
 	}
-	if v, ok := os.LookupEnv(EnvInterruptGrace); ok {
+	if v, ok := lookup(EnvInterruptGrace); ok {
 		d, err := time.ParseDuration(strings.TrimSpace(v))
 		if err != nil || d <= 0 {
 			return l, fmt.Errorf("%s=%q: want a duration such as 2s", EnvInterruptGrace, v)

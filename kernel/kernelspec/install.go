@@ -19,6 +19,9 @@ type Options struct {
 	Name string
 	// Binary is the absolute path of the gosys binary kernel.json runs.
 	Binary string
+	// Env is kernel.json's "env": variables Jupyter adds to the kernel's
+	// environment (GOSYS_WARM_CHILDREN=0 for a class, say).
+	Env map[string]string
 }
 
 // Installed describes a finished install.
@@ -36,6 +39,11 @@ type Installed struct {
 // place and leaves any other file in the directory alone. It fails if
 // Binary is not absolute or the directory cannot be written (a system-wide
 // install usually needs root: --user avoids that).
+//
+// A kernelspec other users can reach (every scope but User, when the
+// directories on the way let others through) is refused with a
+// *NotRunnableError when other users cannot execute Binary; the
+// directories Install creates for it get mode 0755 whatever the umask.
 func Install(opts Options) (Installed, error) {
 	name, err := NormalizeName(opts.Name)
 	if err != nil {
@@ -50,12 +58,31 @@ func Install(opts Options) (Installed, error) {
 	}
 	kernels := filepath.Join(data, "kernels")
 	dir := filepath.Join(kernels, name)
-	files, err := specFiles(NewSpec(opts.Binary, name))
+	spec := NewSpec(opts.Binary, name)
+	if len(opts.Env) > 0 {
+		spec.Env = opts.Env
+	}
+	files, err := specFiles(spec)
 	if err != nil {
 		return Installed{}, err
 	}
+	shared := opts.Scope != User && visibleToOthers(dir)
+	if shared {
+		if err := CheckRunnableByOthers(opts.Binary); err != nil {
+			err.(*NotRunnableError).Dir = dir
+			return Installed{}, err
+		}
+	}
+	created := missingDirs(dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Installed{}, permissionHint(opts.Scope, fmt.Errorf("create kernelspec directory: %w", err))
+	}
+	if shared {
+		for _, d := range created {
+			if err := os.Chmod(d, 0o755); err != nil {
+				return Installed{}, fmt.Errorf("kernelspec directory: %w", err)
+			}
+		}
 	}
 	for _, f := range files {
 		if err := writeFileAtomic(filepath.Join(dir, f.name), f.data); err != nil {
@@ -63,6 +90,18 @@ func Install(opts Options) (Installed, error) {
 		}
 	}
 	return Installed{Name: name, Dir: dir, OnSearchPath: slices.Contains(SearchPath(), kernels)}, nil
+}
+
+// missingDirs lists dir and those of its ancestors that do not exist yet.
+func missingDirs(dir string) []string {
+	var missing []string
+	for p := filepath.Clean(dir); p != filepath.Dir(p); p = filepath.Dir(p) {
+		if _, err := os.Stat(p); err == nil {
+			break
+		}
+		missing = append(missing, p)
+	}
+	return missing
 }
 
 type specFile struct {

@@ -19,11 +19,14 @@ const DisplayName = "Go (systems)"
 
 // Spec is the content of kernel.json.
 type Spec struct {
-	Argv          []string       `json:"argv"`
-	DisplayName   string         `json:"display_name"`
-	Language      string         `json:"language"`
-	InterruptMode string         `json:"interrupt_mode"`
-	Metadata      map[string]any `json:"metadata,omitempty"`
+	Argv          []string `json:"argv"`
+	DisplayName   string   `json:"display_name"`
+	Language      string   `json:"language"`
+	InterruptMode string   `json:"interrupt_mode"`
+	// Env is added to the kernel's environment by Jupyter: the place for
+	// a class's GOSYS_* limits.
+	Env      map[string]string `json:"env,omitempty"`
+	Metadata map[string]any    `json:"metadata,omitempty"`
 }
 
 // NewSpec returns the kernelspec of the gosys binary at binary (an absolute
