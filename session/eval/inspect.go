@@ -2,27 +2,23 @@ package eval
 
 import (
 	"fmt"
-	"go/ast"
 	"go/build"
-	"go/doc"
-	"go/parser"
-	"go/printer"
-	"go/token"
-	"os"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"gosys/internal/stddoc"
 )
 
-// packageDoc is the parsed documentation of one package.
+// packageDoc is the documentation of one package.
 type packageDoc struct {
-	fset *token.FileSet
-	pkg  *doc.Package
+	pkg *stddoc.Package
 }
 
 // Inspect describes the name under (or just before) the cursor: for a
-// package member its declaration and doc comment, read from the Go sources
-// in GOROOT when they are installed; for a name declared in a cell its
+// package member its declaration and doc comment, from the index of the
+// standard library's documentation built into gosys (GOROOT's sources for
+// a package the index lacks); for a name declared in a cell its
 // declaration; for a session variable its type and value. ok is false when
 // nothing is known about the name.
 func (s *Session) Inspect(code string, cursor int) (text string, ok bool) {
@@ -100,10 +96,13 @@ func (s *Session) packageSynopsis(path string) string {
 	if pd == nil {
 		return ""
 	}
-	return "\n\n" + pd.pkg.Synopsis(pd.pkg.Doc)
+	return "\n\n" + pd.pkg.Synopsis
 }
 
-// packageDoc parses (once) the sources of a standard package from GOROOT.
+// packageDoc returns (once per package) the documentation of a standard
+// package: from the index built into the binary (internal/stddoc), so a
+// course image needs no Go source tree; from GOROOT/src only for a package
+// the index lacks, when those sources are there.
 func (s *Session) packageDoc(path string) *packageDoc {
 	s.mu.Lock()
 	pd, done := s.docs[path]
@@ -119,70 +118,21 @@ func (s *Session) packageDoc(path string) *packageDoc {
 }
 
 func loadDoc(path string) *packageDoc {
-	dir := filepath.Join(build.Default.GOROOT, "src", path)
-	entries, err := os.ReadDir(dir)
+	if p, ok := stddoc.Embedded(path); ok {
+		return &packageDoc{p}
+	}
+	goroot := build.Default.GOROOT
+	if goroot == "" {
+		return nil
+	}
+	p, err := stddoc.FromSource(&build.Default, filepath.Join(goroot, "src", path), path)
 	if err != nil {
 		return nil
 	}
-	fset := token.NewFileSet()
-	var files []*ast.File
-	for _, e := range entries {
-		n := e.Name()
-		if !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
-			continue
-		}
-		if ok, _ := build.Default.MatchFile(dir, n); !ok {
-			continue
-		}
-		f, err := parser.ParseFile(fset, filepath.Join(dir, n), nil, parser.ParseComments)
-		if err == nil {
-			files = append(files, f)
-		}
-	}
-	p, err := doc.NewFromFiles(fset, files, path)
-	if err != nil {
-		return nil
-	}
-	return &packageDoc{fset: fset, pkg: p}
+	return &packageDoc{p}
 }
 
 // member renders the declaration and doc comment of name.
 func (pd *packageDoc) member(name string) (string, bool) {
-	render := func(decl ast.Node, comment string) (string, bool) {
-		var b strings.Builder
-		if fd, ok := decl.(*ast.FuncDecl); ok {
-			fd = &ast.FuncDecl{Recv: fd.Recv, Name: fd.Name, Type: fd.Type} // signature only
-			decl = fd
-		}
-		_ = printer.Fprint(&b, pd.fset, decl)
-		if comment != "" {
-			b.WriteString("\n\n" + strings.TrimSpace(comment))
-		}
-		return b.String(), true
-	}
-	for _, f := range pd.pkg.Funcs {
-		if f.Name == name {
-			return render(f.Decl, f.Doc)
-		}
-	}
-	for _, t := range pd.pkg.Types {
-		if t.Name == name {
-			return render(t.Decl, t.Doc)
-		}
-		for _, f := range t.Funcs {
-			if f.Name == name {
-				return render(f.Decl, f.Doc)
-			}
-		}
-	}
-	for _, vs := range [][]*doc.Value{pd.pkg.Vars, pd.pkg.Consts} {
-		for _, v := range vs {
-			for _, n := range v.Names {
-				if n == name {
-					return render(v.Decl, v.Doc)
-				}
-			}
-		}
-	}
-	return "", false
+	return pd.pkg.Member(name)
 }
