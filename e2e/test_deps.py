@@ -18,6 +18,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NEEDED = {
     "node": "browser/run.sh", "npm": "browser/run.sh", "tmux": "e2e/test_console.py",
     "cc": "bench/runtime_bench.py, notebooks (C comparison)", "make": "README",
+    "jupyterhub": "e2e/test_hub.py", "configurable-http-proxy": "e2e/test_hub.py (a dependency of jupyterhub)",
 }
 BASICS = ["bash", "sh", "env", "id", "grep", "cat", "mkdir", "printf", "dirname", "rm", "ls", "sed", "chmod"]
 
@@ -62,7 +63,8 @@ def test_deps_installs_what_the_steps_need(tmp_path, root):
     script = open(os.path.join(ROOT, "scripts", "deps.sh")).read()
     packages = re.search(r"PACKAGES=\((.*?)\)", script, re.S).group(1).split()
     assert set(packages) <= asked
-    for pkg in ("nodejs", "npm", "gcc", "make", "tmux", "jupyter-console", "chromium", "jupyter-notebook"):
+    for pkg in ("nodejs", "npm", "gcc", "make", "tmux", "jupyter-console", "chromium", "jupyter-notebook",
+                "jupyterhub", "python3-websocket"):
         assert pkg in asked, f"{pkg} not installed by deps.sh"
     assert "still missing" in r.stderr, r.stderr  # the fake dpkg never sees them
 

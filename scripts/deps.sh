@@ -18,7 +18,9 @@ set -euo pipefail
 # Notebook 6 server) and chromium are for the browser test (browser/run.sh),
 # which gets playwright-core from npm but never a browser; jupyter-console
 # is the terminal frontend the README offers (tested in e2e/test_console.py);
-# tmux drives it in that test.
+# tmux drives it in that test. jupyterhub (with its configurable-http-proxy)
+# and python3-websocket (a kernel's websocket through the hub) are for the
+# class test, e2e/test_hub.py: a hub, real users, their servers and kernels.
 PACKAGES=(
 	python3-jupyter-client
 	python3-jupyter-kernel-test
@@ -33,6 +35,8 @@ PACKAGES=(
 	jupyter-console
 	chromium
 	tmux
+	jupyterhub
+	python3-websocket
 )
 
 # Commands some steps need, with the Debian package that provides each. A
