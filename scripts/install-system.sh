@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# install-system.sh [--binary FILE] [--name NAME] [--env NAME=VALUE]... [PREFIX]
+#
+# Installs gosys for every user of a machine or a container image, with a
+# class's settings: the binary as PREFIX/bin/gosys (mode 0755) and the
+# kernelspec PREFIX/share/jupyter/kernels/NAME (default gosys). PREFIX
+# defaults to /usr/local, where every Jupyter looks (no JUPYTER_PATH
+# needed); PREFIX and its parents must let every user through (mode o+x):
+# `gosys install` refuses a kernelspec its users could see but not start.
+#
+# Without --binary it builds gosys from the source tree this script is in
+# (Go needed); with it, it installs that file (the Dockerfile's way: built
+# in one stage, installed in another).
+#
+# The kernelspec's env holds the class settings, each changeable with
+# --env (see docs/course.md for how to size them):
+#   GOSYS_WARM_CHILDREN=0   no forked children kept ready: about 25 MB less
+#                           per student, rt.Fork about 10 ms slower
+#   GOSYS_MAX_CHILDREN=64   processes rt.Fork may have unreaped at once
+#   GOSYS_MEMORY_LIMIT=1G   the session and all its processes, per kernel
+#
+# Used as is by the Dockerfile and by the class test (e2e/test_hub.py),
+# which installs into a temporary prefix instead of /usr/local.
+set -euo pipefail
+
+usage() {
+	sed -n '2,3p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+binary=""
+name=gosys
+env=(GOSYS_WARM_CHILDREN=0 GOSYS_MAX_CHILDREN=64 GOSYS_MEMORY_LIMIT=1G)
+prefix=/usr/local
+while (($# > 0)); do
+	case $1 in
+	--binary) binary=${2:?--binary needs a file}; shift 2 ;;
+	--name) name=${2:?--name needs a name}; shift 2 ;;
+	--env) env+=("${2:?--env needs NAME=VALUE}"); shift 2 ;;
+	-h | --help) usage ;;
+	-*) echo "install-system.sh: unknown option $1" >&2; usage ;;
+	*) prefix=$1; shift ;;
+	esac
+done
+
+umask 022 # what this creates is for every user
+mkdir -p "$prefix/bin"
+prefix=$(cd "$prefix" && pwd) # the kernelspec holds absolute paths
+bin=$prefix/bin/gosys
+if [[ -n $binary ]]; then
+	install -m 0755 "$binary" "$bin.new"
+else
+	root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+	(cd "$root" && go build -o "$bin.new" ./cmd/gosys)
+	chmod 0755 "$bin.new"
+fi
+mv -f "$bin.new" "$bin" # a running kernel keeps its old binary
+
+args=(install --prefix "$prefix" --name "$name")
+for e in "${env[@]}"; do
+	args+=(--env "$e")
+done
+"$bin" "${args[@]}"
+"$bin" version
