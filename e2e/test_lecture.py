@@ -91,6 +91,24 @@ def test_forking_server_in_a_function_declared_in_a_cell(k):
     assert lines[2] == "server 0"
 
 
+def test_fork_in_c_shape_carries_the_locals_in_scope(k):
+    # Names resolve by Go's scope rules: a later function's c, a session
+    # variable named as a local, the i of a function a child calls.
+    out = k.ok('func loopFork() {\n\tfor i := 0; i < 1; i++ {\n\t\tc := 7\n'
+               '\t\tif pid, _ := rt.Fork(); pid == 0 {\n\t\t\tfmt.Println(c)\n\t\t\trt.Exit(0)\n\t\t}\n\t\trt.Wait()\n\t}\n}\n'
+               'func other() {\n\tc := 8\n\tif pid, _ := rt.Fork(); pid == 0 {\n\t\tfmt.Println(c)\n\t\trt.Exit(0)\n\t}\n\trt.Wait()\n}\n'
+               'loopFork()\nother()')
+    assert out.stdout == "7\n8\n" and out.stderr == "", out.describe()
+    out = k.ok('shade := "global"\nfunc showShade() { fmt.Println("function sees", shade) }\n'
+               'func shadows() {\n\tshade := "local"\n\tif pid, _ := rt.Fork(); pid == 0 {\n'
+               '\t\tfmt.Println("child sees", shade)\n\t\tshowShade()\n\t\trt.Exit(0)\n\t}\n\trt.Wait()\n}\nshadows()')
+    assert out.stdout == "child sees local\nfunction sees global\n", out.describe()
+    k.ok('func serveForking() {\n\tfor i := 0; i < 2; i++ {\n\t\trt.Fork(func() { fmt.Println("turn", i) })\n\t\trt.Wait()\n\t}\n}\n'
+         'func countTo(n int) int {\n\ti := 0\n\tfor i < n {\n\t\ti++\n\t}\n\treturn i\n}')
+    out = k.ok('pid, _ := rt.Fork()\nif pid == 0 {\n\tserveForking()\n\trt.Exit(0)\n}\nrt.WaitPid(pid)')
+    assert out.stdout == "turn 0\nturn 1\n" and out.stderr == "", out.describe()
+
+
 def test_child_that_forks_and_exits_at_once(k):
     out = k.ok('r, w, _ := rt.Pipe()\n'
                'c, _ := rt.Fork(func() {\n\trt.Fork(func() {\n\t\ttime.Sleep(200 * time.Millisecond)\n'
@@ -215,6 +233,41 @@ def test_a_panic_in_a_forked_child_points_at_the_cell(k):
     assert out.stdout == "2\n"
     out = k.ok('pid, _ := rt.Fork()\nif pid == 0 {\n\tvar m map[int]int\n\tm[1] = 1\n}\nrt.WaitPid(pid)')
     assert "assignment to entry in nil map" in out.stderr and "cell line 4:" in out.stderr, out.describe()
+
+
+def test_a_forked_childs_errors_name_the_lines_the_learner_sees(k):
+    # The child compiles the session's declarations again, all together:
+    # its tracebacks still name each function's own cell lines and quote them.
+    k.ok('import "strings"\n\n// handleClient fails on a short request.\nfunc handleClient(req []byte) {\n'
+         '\tparts := strings.Fields(string(req))\n\tfmt.Println("method", parts[0], "path", parts[1])\n}')
+    out = k.ok('\n\n'
+               'func acceptLoop(reqs []string) {\n'
+               '\tfor _, r := range reqs {\n'
+               '\t\tpid, _ := rt.Fork()\n'
+               '\t\tif pid == 0 {\n'
+               '\t\t\thandleClient([]byte(r))\n'
+               '\t\t\trt.Exit(0)\n'
+               '\t\t}\n'
+               '\t\t_, st, _ := rt.Wait()\n'
+               '\t\tfmt.Println("child", st.ExitStatus())\n'
+               '\t}\n'
+               '}\n'
+               'acceptLoop([]string{"GET /", "GET"})')
+    assert out.stdout == "method GET path /\nchild 0\nchild 2\n", out.describe()
+    lines = out.stderr.splitlines()
+    assert lines[0] == "panic: runtime error: index out of range [1] with length 1", out.describe()
+    assert lines[1] == "  in handleClient, cell line 6:42", out.describe()
+    assert lines[2].endswith('| \tfmt.Println("method", parts[0], "path", parts[1])'.replace("\t", " ")), out.describe()
+    assert lines[4] == "  in acceptLoop, cell line 7:4", out.describe()
+    assert lines[5].endswith("|    handleClient([]byte(r))"), out.describe()
+    # A goroutine's panic ends the child as a Go program, told as the
+    # session tells one.
+    out = k.ok('g, _ := rt.Fork(func() {\n\tgo handleClient(nil)\n\ttime.Sleep(5 * time.Second)\n})\n'
+               'st, _ := rt.WaitPid(g)\nfmt.Println(st.ExitStatus())')
+    assert out.stdout == "2\n", out.describe()
+    assert out.stderr.startswith("panic: runtime error: index out of range [0] with length 0 (in a goroutine)\n"
+                                 "  in handleClient, cell line 6:"), out.describe()
+    assert "recovered" not in out.stderr and "goroutine 1" not in out.stderr, out.describe()
 
 
 def test_documented_limits_say_so():

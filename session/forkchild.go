@@ -25,7 +25,11 @@ func RunForkChild() int {
 	}
 	cellctl.SetChild()
 	limitStack()
-	session, err := eval.New(interpOptions())
+	opts := interpOptions()
+	// A panic in a goroutine of the child's code ends the child, as a
+	// panic ends a Go program, reported as the session reports one.
+	opts.ChildExit = func(code int) { os.Exit(childExited(code)) }
+	session, err := eval.New(opts)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gosys: forked child %d: %v\n", os.Getpid(), err)
 		return 2
@@ -47,7 +51,12 @@ func RunForkChild() int {
 	if p.TraceFD > 0 {
 		tracewire.SetFD(p.TraceFD)
 	}
-	code := session.RunChild(p)
+	return childExited(session.RunChild(p))
+}
+
+// childExited tells rt.Trace, if one is running, that the child exits with
+// code, and returns code.
+func childExited(code int) int {
 	if tracewire.Active() {
 		now := time.Now()
 		tracewire.Emit(tracewire.Event{Call: "exit", FD: -1, Ret: code, Start: now, End: now})

@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/scanner"
 	"go/token"
+	"strconv"
 	"strings"
 )
 
@@ -191,4 +192,52 @@ func parseChunk(src string, kind chunkKind) (parsedChunk, error) {
 // body returns the statements of a parsed statement chunk.
 func (p parsedChunk) body() []ast.Stmt {
 	return p.file.Decls[0].(*ast.FuncDecl).Body.List
+}
+
+// cellPos returns the cell line and column of pos, in a chunk whose first
+// line is the cell's line `line`. A line directive in the chunk (a forked
+// child's, see lineDirective) places what follows it; such chunks are
+// rewritten with line 0.
+func (p parsedChunk) cellPos(pos token.Pos, line int) (int, int) {
+	at := p.fset.Position(pos)
+	col := at.Column
+	if p.fset.PositionFor(pos, false).Line == 1 {
+		col -= p.prefix // the wrapper shares the chunk's first line
+	}
+	return line + at.Line - 1, col
+}
+
+// rawLine returns the line of pos in the chunk's own text (1-based), line
+// directives ignored.
+func (p parsedChunk) rawLine(pos token.Pos) int {
+	return p.fset.PositionFor(pos, false).Line
+}
+
+// lineDirective returns a //line comment, to be put at the start of a
+// line, that places the next line at the cell's line `line` and column col
+// in source evaluated, rewritten and recorded with line 0 (whose own line
+// N is the cell's line N-1, see Session.eval).
+//
+// A forked child compiles source put together from pieces of cells (the
+// session's declarations, the site's code, a header of its own); the
+// directives make its compile errors and panics name the lines and columns
+// the learner sees. They name no file: yaegi keeps a file's imports under
+// its name.
+func lineDirective(line, col int) string {
+	return "//" + linePosition(line, col)
+}
+
+// blockLineDirective is lineDirective's /*line*/ form: it places the
+// character right after it, on the same line.
+func blockLineDirective(line, col int) string {
+	return "/*" + linePosition(line, col) + "*/"
+}
+
+func linePosition(line, col int) string {
+	return "line :" + strconv.Itoa(max(line+1, 1)) + ":" + strconv.Itoa(max(col, 1))
+}
+
+// isLineDirective reports whether a comment's text is a line directive.
+func isLineDirective(comment string) bool {
+	return strings.HasPrefix(comment, "//line ") || strings.HasPrefix(comment, "/*line ")
 }

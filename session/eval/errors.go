@@ -28,6 +28,63 @@ var positioned = regexp.MustCompile(`^(?:[^\s:]*\.go:)?(\d+):(\d+): ?(.*)$`)
 // panicLine matches what yaegi prints for each frame a panic unwinds.
 var panicLine = regexp.MustCompile(`^(\d+):(\d+): panic: (.*)$`)
 
+// sources are the learner's lines a traceback quotes, by cell line (index
+// 0 is line 1).
+type sources struct {
+	cell []string // the cell's
+	// decl, when set, returns the lines of the cell that declared function
+	// fn, if its declaration spans line (see Session.declLines): a frame in
+	// a function declared in another cell quotes that cell.
+	decl func(fn string, line int) []string
+}
+
+// lines returns the lines a frame in function fn at line quotes.
+func (s sources) lines(fn string, line int) []string {
+	if s.decl != nil && fn != "main" && fn != compoundFunc {
+		if lines := s.decl(fn, line); lines != nil {
+			return lines
+		}
+	}
+	return s.cell
+}
+
+// declLines returns the lines of the cell that declared the function a
+// traceback names fn ("f", "M" for a method, "f.func" for a function
+// literal in f), at their place (see placeLines), if that declaration
+// spans line; else nil.
+func (s *Session) declLines(fn string, line int) []string {
+	for strings.HasSuffix(fn, ".func") {
+		fn = strings.TrimSuffix(fn, ".func")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for name, d := range s.decls {
+		if d.kind != "func" || (name != fn && !strings.HasSuffix(name, "."+fn)) {
+			continue
+		}
+		if line >= d.line && line <= d.line+strings.Count(d.full, "\n") {
+			return placeLines(strings.Repeat(" ", max(d.col-1, 0))+d.full, d.line)
+		}
+	}
+	return nil
+}
+
+// placeLines returns text's lines at their place in a cell where text
+// starts at line `line` (index 0 is line 1): the lines before it are
+// empty, those before the cell's first left out.
+func placeLines(text string, line int) []string {
+	var out []string
+	for range line - 1 {
+		out = append(out, "")
+	}
+	for i, l := range strings.Split(text, "\n") {
+		if line+i >= 1 {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // panicTrace sits in place of the interpreter's stderr: yaegi prints the
 // frames of a panic, line by line, on the panicking goroutine, before the
 // panic goes on. Those lines are kept, by goroutine, for the traceback; all
@@ -156,7 +213,7 @@ func isCompileError(err error) bool {
 // describe turns an evaluation failure of src, a part of cellSrc, into a
 // protocol error that points at the cell's lines.
 func (s *Session) describe(err error, cellSrc, src string) *content.Error {
-	lines := strings.Split(cellSrc, "\n")
+	lines := sources{cell: strings.Split(cellSrc, "\n"), decl: s.declLines}
 	var p interp.Panic
 	switch {
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
@@ -178,7 +235,7 @@ func (s *Session) describe(err error, cellSrc, src string) *content.Error {
 	}
 	e := &content.Error{Name: name}
 	for i, m := range msgs {
-		text, where := locate(m, lines)
+		text, where := locate(m, lines.cell)
 		text = explainMissingPackage(text)
 		if strings.HasSuffix(text, "constant definition loop") {
 			// yaegi's words for a name that is defined nowhere.
@@ -217,8 +274,8 @@ func explainMissingPackage(text string) string {
 
 // describePanic reports a panic: its value, then the cell lines it unwound
 // through, innermost first.
-func (s *Session) describePanic(p interp.Panic, lines []string) *content.Error {
-	frames := s.trace.takeAll()
+func (s *Session) describePanic(p interp.Panic, lines sources) *content.Error {
+	frames := s.childFrames(s.trace.takeAll())
 	if code, ok := exitCode(p.Value); ok {
 		return content.NewError("Exit", fmt.Sprintf("the cell called exit(%d); the session process stays alive (exit ends only a forked child)", code))
 	}
@@ -230,18 +287,19 @@ func (s *Session) describePanic(p interp.Panic, lines []string) *content.Error {
 }
 
 // describeGoroutinePanic reports a panic that ended a goroutine a go
-// statement of cell started; frames are that goroutine's.
-func describeGoroutinePanic(v any, frames []string, cell int) *content.Error {
+// statement of cell started; frames are that goroutine's, quoted from
+// lines (the session quotes none: the cell may have changed since).
+func describeGoroutinePanic(v any, frames []string, cell int, lines sources) *content.Error {
 	if code, ok := exitCode(v); ok {
 		return content.NewError("Exit", fmt.Sprintf("a goroutine started by cell %d called exit(%d); the session process stays alive (exit ends only a forked child)", cell, code))
 	}
-	return panicError(v, frames, nil, " in a goroutine")
+	return panicError(v, frames, lines, " in a goroutine")
 }
 
 // panicError describes a panic with value v: its kind and value, then the
 // cell lines it unwound through, innermost first, quoted from lines when
 // they are given. where is appended to the kind (" in a goroutine").
-func panicError(v any, frames []string, lines []string, where string) *content.Error {
+func panicError(v any, frames []string, lines sources, where string) *content.Error {
 	value := fmt.Sprint(v)
 	name := "panic"
 	if _, ok := v.(interface{ RuntimeError() }); ok || isReflectRangePanic(value) {
@@ -260,6 +318,7 @@ func panicError(v any, frames []string, lines []string, where string) *content.E
 		line, _ := strconv.Atoi(m[1])
 		col, _ := strconv.Atoi(m[2])
 		fn := strings.TrimSuffix(strings.TrimPrefix(m[3], "main."), "(...)")
+		quoted := lines.lines(fn, line-1)
 		switch {
 		case fn == "main" && block:
 			// The call of the function a top-level compound statement runs
@@ -273,7 +332,7 @@ func panicError(v any, frames []string, lines []string, where string) *content.E
 			fn = "a function literal"
 		}
 		e.Traceback = append(e.Traceback, fmt.Sprintf("  in %s, cell line %d:%d", fn, line-1, col))
-		e.Traceback = append(e.Traceback, quote(lines, line-1, col)...)
+		e.Traceback = append(e.Traceback, quote(quoted, line-1, col)...)
 	}
 	return e
 }

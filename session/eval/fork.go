@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
 	"go/scanner"
 	"go/token"
 	"os"
@@ -11,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -81,8 +84,10 @@ func (s *Session) payload(site fork.Site, vals []any) (*fork.Payload, []int, err
 	enc := &fork.Encoder{}
 	reached := s.reachedNames(site.Src)
 	vars := map[string]fork.Var{}
-	// Session variables first; captured values (possibly locals shadowing a
-	// global) override them.
+	p := &fork.Payload{Site: site, Imports: map[string]string{}, Env: s.env()}
+	// Session variables, all of them (the child's code may call functions
+	// that use them), then the captured locals: a local shadowing a session
+	// variable is the child's code's, the variable stays its functions'.
 	for name, v := range s.globals() {
 		if !s.isVariable(name) {
 			continue
@@ -115,9 +120,8 @@ func (s *Session) payload(site fork.Site, vals []any) (*fork.Payload, []int, err
 		if err != nil {
 			return nil, nil, fmt.Errorf("rt.Fork: variable %s of type %s: %w", name, typ, err)
 		}
-		vars[name] = fork.Var{Name: name, Type: typ, Value: x, Reached: true}
+		p.Captures = append(p.Captures, fork.Var{Name: name, Type: typ, Value: x, Reached: true})
 	}
-	p := &fork.Payload{Site: site, Imports: map[string]string{}, Env: s.env()}
 	names := make([]string, 0, len(vars))
 	for n := range vars {
 		names = append(names, n)
@@ -132,13 +136,13 @@ func (s *Session) payload(site fork.Site, vals []any) (*fork.Payload, []int, err
 			p.Imports[n] = ip
 		}
 	}
-	p.Decls = s.declSourceLocked()
+	p.Decls = s.declsLocked()
 	p.Sites = map[int]fork.Site{}
 	for id, st := range s.sites {
 		p.Sites[id] = st
 	}
 	s.mu.Unlock()
-	for _, v := range p.Vars {
+	for _, v := range slices.Concat(p.Vars, p.Captures) {
 		for _, pkg := range packagesIn(v.Type) {
 			if _, ok := p.Imports[pkg]; !ok {
 				if ip, ok := s.stdPackage(pkg); ok {
@@ -237,10 +241,10 @@ func identifiers(src string) []string {
 	}
 }
 
-// declSourceLocked returns the session's declarations as one file, in the
-// order they were made; s.mu must be held.
-func (s *Session) declSourceLocked() string {
-	var b strings.Builder
+// declsLocked returns the session's declarations in the order they were
+// made, each placed in its cell; s.mu must be held.
+func (s *Session) declsLocked() []fork.Decl {
+	var out []fork.Decl
 	seen := map[string]bool{}
 	for _, name := range s.declOrder {
 		d := s.decls[name]
@@ -248,10 +252,107 @@ func (s *Session) declSourceLocked() string {
 			continue
 		}
 		seen[d.full] = true
-		b.WriteString(d.full)
-		b.WriteString("\n")
+		out = append(out, fork.Decl{Src: d.full, Line: d.line, Col: d.col})
 	}
-	return b.String()
+	return out
+}
+
+// childDecls returns the sources a forked child declares ds from, each
+// placed in its cell by a line directive.
+func childDecls(ds []fork.Decl) []string {
+	srcs := make([]string, len(ds))
+	for i, d := range ds {
+		srcs[i] = "\n" + lineDirective(d.Line, 1) + "\n" + strings.Repeat(" ", max(d.Col-1, 0)) + d.Src
+	}
+	return srcs
+}
+
+// captureVar is the session variable a forked child decodes the i-th
+// captured local into, before passing it to the site's function.
+func captureVar(i int) string { return "_gosysCapture" + strconv.Itoa(i) }
+
+// childFunc returns the declaration of _gosysChild, the function a forked
+// child runs: the site's function literal with the captured locals as its
+// parameters (so that a local shadowing a session variable does so only
+// in the site's code), placed in its cell by line directives.
+func childFunc(site fork.Site, caps []fork.Var) (string, error) {
+	fset := token.NewFileSet()
+	e, err := parser.ParseExprFrom(fset, "", site.Src, 0)
+	if err != nil {
+		return "", err
+	}
+	fl, ok := e.(*ast.FuncLit)
+	if !ok {
+		return "", fmt.Errorf("not a function literal: %.40q", site.Src)
+	}
+	params := make([]string, len(caps))
+	for i, c := range caps {
+		params[i] = c.Name + " " + c.Type
+	}
+	// The text after the literal's parameters, where the cell has it.
+	after := fset.Position(fl.Type.Params.Closing).Offset + 1
+	line := site.Line + strings.Count(site.Src[:after], "\n")
+	col := after - strings.LastIndexByte(site.Src[:after], '\n')
+	if line == site.Line {
+		col += site.Col - 1
+	}
+	return "\n" + lineDirective(site.Line, site.Col) + "\nfunc _gosysChild(" + strings.Join(params, ", ") + ")" +
+		blockLineDirective(line, col) + site.Src[after:], nil
+}
+
+// childFrames renames, in a forked child that runs a site's function, the
+// frames of a traceback as the learner knows them: _gosysChild is the
+// function that holds an rt.Fork() in C's shape, or the function literal
+// given to rt.Fork; the top-level call of it is the child's own, left out.
+func (s *Session) childFrames(frames []string) []string {
+	if s.child == nil || s.child.Cell != "" {
+		return frames
+	}
+	name := s.child.Func
+	if name == "" {
+		name = "func" // a function literal
+	}
+	var out []string
+	for _, f := range frames {
+		m := panicLine.FindStringSubmatch(f)
+		switch {
+		case m == nil:
+		case m[3] == "main(...)":
+			continue
+		case strings.HasPrefix(m[3], "main._gosysChild("):
+			f = strings.Replace(f, "main._gosysChild(", "main."+name+"(", 1)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// childSources are the lines a forked child quotes: those of its site (or
+// the rest of the cell it runs) and of the declarations it replayed.
+func (s *Session) childSources() sources {
+	src := sources{decl: s.declLines}
+	if s.child != nil {
+		if s.child.Cell != "" {
+			src.cell = strings.Split(s.child.Cell, "\n")
+		} else {
+			src.cell = placeLines(s.child.Text, s.child.Line)
+		}
+	}
+	return src
+}
+
+// childGoPanic ends a forked child one of whose goroutines panicked, as
+// the panic would end a Go program: its report on stderr, as the session
+// reports a goroutine's panic, then exit status 2. os.Exit in the
+// goroutine ends the child with its code.
+func (s *Session) childGoPanic(r any, frames []string) {
+	if code, ok := exitCode(r); ok {
+		s.childExit(code)
+		return
+	}
+	e := describeGoroutinePanic(r, s.childFrames(frames), 0, s.childSources())
+	fmt.Fprintln(s.stderr, strings.Join(e.Traceback, "\n"))
+	s.childExit(2)
 }
 
 // RunChild runs a forked function in this session, which must be fresh, and
@@ -261,14 +362,16 @@ func (s *Session) declSourceLocked() string {
 func (s *Session) RunChild(p *fork.Payload) int {
 	ctx := context.Background()
 	fail := func(what string, err error) int {
-		fmt.Fprintf(os.Stderr, "gosys: forked child %d: %s: %v\n", os.Getpid(), what, err)
+		fmt.Fprintf(s.stderr, "gosys: forked child %d: %s: %v\n", os.Getpid(), what, err)
 		return 2
 	}
+	site := p.Site
 	s.mu.Lock()
 	s.sites = p.Sites
 	for id := range p.Sites {
 		s.nextSite = max(s.nextSite, id)
 	}
+	s.child = &site
 	s.mu.Unlock()
 	if len(p.Env) > 0 {
 		s.setEnv(p.Env)
@@ -279,43 +382,65 @@ func (s *Session) RunChild(p *fork.Payload) int {
 			os.Setenv(k, v)
 		}
 	}
-	vars := make([]namedType, len(p.Vars))
-	for i, v := range p.Vars {
-		vars[i] = namedType{name: v.Name, typ: v.Type}
+	vars := make([]namedType, 0, len(p.Vars)+len(p.Captures))
+	for _, v := range p.Vars {
+		vars = append(vars, namedType{name: v.Name, typ: v.Type})
+	}
+	for i, v := range p.Captures {
+		vars = append(vars, namedType{name: captureVar(i), typ: v.Type})
 	}
 	// One file of declarations: the session's functions may use its
 	// variables and the variables' types are declared among them.
-	if failed := s.declareAll(p.Imports, []string{p.Decls}, vars); len(failed) > 0 {
+	if failed := s.declareAll(p.Imports, childDecls(p.Decls), vars); len(failed) > 0 {
 		return fail("declaring the session's types, functions and variables", errors.New(strings.Join(failed, "; ")))
 	}
-	if len(p.Vars) > 0 {
+	if len(vars) > 0 {
 		globals := s.globals()
-		for _, v := range p.Vars {
+		set := func(name string, v fork.Var) error {
 			if v.Zero {
-				continue
+				return nil
 			}
-			dst, ok := globals[v.Name]
+			dst, ok := globals[name]
 			if !ok || !dst.CanSet() {
-				return fail("setting "+v.Name, errors.New("not settable"))
+				return errors.New("not settable")
 			}
 			if err := fork.Decode(v.Value, dst, s.lookupType); err != nil && v.Reached {
+				return err
+			}
+			return nil
+		}
+		for _, v := range p.Vars {
+			if err := set(v.Name, v); err != nil {
+				return fail("setting "+v.Name, err)
+			}
+		}
+		for i, v := range p.Captures {
+			if err := set(captureVar(i), v); err != nil {
 				return fail("setting "+v.Name, err)
 			}
 		}
 	}
-	site := p.Site
 	if site.Cell != "" {
 		// rt.Fork() at a cell's top level: the rest of the cell.
 		return s.runChildCell(site.Cell)
 	}
-	body := strings.Repeat(" ", max(site.Col-1, 0)) + "func _gosysChild" + strings.TrimPrefix(site.Src, "func")
-	// The child may fork in turn.
-	body = s.rewriteForks(body, declChunk, site.Line)
-	if _, err := s.eval(ctx, site.Line, body); err != nil {
+	body, err := childFunc(site, p.Captures)
+	if err != nil {
+		return fail("the forked function", err)
+	}
+	// The child may fork in turn; its sites quote the lines of this one.
+	s.fctx = forkContext{text: placeLines(site.Text, site.Line)}
+	body = s.rewriteForks(body, declChunk, 0)
+	s.fctx = forkContext{}
+	if _, err := s.eval(ctx, 0, body); err != nil {
 		return fail("compiling the forked function", err)
 	}
+	args := make([]string, len(p.Captures))
+	for i := range args {
+		args[i] = captureVar(i)
+	}
 	s.trace.reset()
-	_, err := s.eval(ctx, site.Line, "_gosysChild()")
+	_, err = s.eval(ctx, 0, "_gosysChild("+strings.Join(args, ", ")+")")
 	if err == nil {
 		return 0
 	}
@@ -325,8 +450,8 @@ func (s *Session) RunChild(p *fork.Payload) int {
 			return code // os.Exit in the child: yaegi turned it into a panic
 		}
 	}
-	e := s.describe(err, site.Src, "")
-	fmt.Fprintln(os.Stderr, strings.Join(e.Traceback, "\n"))
+	e := s.describe(err, strings.Join(placeLines(site.Text, site.Line), "\n"), "")
+	fmt.Fprintln(s.stderr, strings.Join(e.Traceback, "\n"))
 	return 2
 }
 
@@ -337,7 +462,7 @@ func (s *Session) RunChild(p *fork.Payload) int {
 func (s *Session) runChildCell(code string) int {
 	out := s.Execute(context.Background(), code)
 	if out.Err != nil {
-		fmt.Fprintln(os.Stderr, strings.Join(out.Err.Traceback, "\n"))
+		fmt.Fprintln(s.stderr, strings.Join(out.Err.Traceback, "\n"))
 		return 2
 	}
 	return 0

@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -23,7 +22,8 @@ import (
 //   - in a function or loop body, an if or case branch, it is the rest of
 //     that body: the child runs it as a function literal, inside a loop of
 //     one turn (so that break and continue end it, as reaching the end
-//     does), with the values of the variables it uses from outside it.
+//     does), with the values of the locals around it that it uses (found
+//     by Go's scope rules, see forkScopes) as its parameters.
 //
 // The parent's call becomes a call of the fork hook with the site's number
 // and those values; in the child's code the call becomes forkChild.
@@ -38,6 +38,10 @@ type forkContext struct {
 	cell  string // the cell's code
 	piece piece  // the Go piece the chunk belongs to
 	shift int    // the piece offset of the chunk's offset 0
+	// text are the cell's lines as far as the session knows them (index 0
+	// is line 1): a site's Text is taken from them. A forked child knows
+	// those of the site it runs.
+	text []string
 }
 
 // cFork is one rt.Fork() call of a chunk.
@@ -46,50 +50,51 @@ type cFork struct {
 	rest []ast.Stmt    // the statement that contains the call, and those after it in its block
 	top  bool          // the block is the chunk's top-level statements
 	fn   *ast.FuncType // the function whose body holds the block; nil at top level
+	name string        // that function's name; "" for a function literal
 }
 
 // findCForks returns the rt.Fork() calls of a parsed chunk with their
 // blocks.
 func findCForks(pc parsedChunk, kind chunkKind) []cFork {
 	var out []cFork
-	var visitList func(list []ast.Stmt, top bool, fn *ast.FuncType)
-	visitNested := func(n ast.Node, fn *ast.FuncType) {
+	var visitList func(list []ast.Stmt, top bool, fn *ast.FuncType, name string)
+	visitNested := func(n ast.Node, fn *ast.FuncType, name string) {
 		ast.Inspect(n, func(x ast.Node) bool {
 			switch y := x.(type) {
 			case *ast.BlockStmt:
-				visitList(y.List, false, fn)
+				visitList(y.List, false, fn, name)
 				return false
 			case *ast.CaseClause:
-				visitList(y.Body, false, fn)
+				visitList(y.Body, false, fn, name)
 				return false
 			case *ast.CommClause:
-				visitList(y.Body, false, fn)
+				visitList(y.Body, false, fn, name)
 				return false
 			case *ast.FuncLit:
-				visitList(y.Body.List, false, y.Type)
+				visitList(y.Body.List, false, y.Type, "")
 				return false
 			}
 			return true
 		})
 	}
-	visitList = func(list []ast.Stmt, top bool, fn *ast.FuncType) {
+	visitList = func(list []ast.Stmt, top bool, fn *ast.FuncType, name string) {
 		for i, st := range list {
 			for _, call := range headerForks(st) {
-				out = append(out, cFork{call: call, rest: list[i:], top: top, fn: fn})
+				out = append(out, cFork{call: call, rest: list[i:], top: top, fn: fn, name: name})
 			}
-			visitNested(st, fn)
+			visitNested(st, fn, name)
 		}
 	}
 	if kind == stmtChunk {
-		visitList(pc.body(), true, nil)
+		visitList(pc.body(), true, nil, "")
 		return out
 	}
 	for _, d := range pc.file.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
-			visitList(fd.Body.List, false, fd.Type)
+			visitList(fd.Body.List, false, fd.Type, fd.Name.Name)
 			continue
 		}
-		visitNested(d, nil)
+		visitNested(d, nil, "")
 	}
 	return out
 }
@@ -119,20 +124,16 @@ func hasCFork(src string) bool {
 }
 
 // cForkSite builds the site of one rt.Fork() call: the child's code and
-// the variables it captures. src is the chunk's source, line its first
-// line in the cell. ok is false when the call cannot be given a child (its
-// block is at the top level and the cell is not known).
-func (s *Session) cForkSite(f cFork, pc parsedChunk, src string, line int, cellVars map[string]varDecl, globals map[string]bool) (fork.Site, bool) {
+// the locals it captures. src is the chunk's source, line its first line
+// in the cell. ok is false when the call cannot be given a child (its
+// block is at the top level and the cell is not known, or a captured
+// local is shadowed where the call passes it).
+func (s *Session) cForkSite(f cFork, pc parsedChunk, src string, line int, sc *forkScopes) (fork.Site, bool) {
 	off := func(p token.Pos) int { return int(p) - pc.base }
 	first, last := f.rest[0], f.rest[len(f.rest)-1]
 	// The child's code: the rest of the block, its fork call replaced.
 	code := src[off(first.Pos()):off(f.call.Pos())] + forkChild + src[off(f.call.End()):off(last.End())]
-	pos := pc.fset.Position(first.Pos())
-	startLine := line + pos.Line - 1
-	startCol := pos.Column
-	if pos.Line == 1 {
-		startCol -= pc.prefix
-	}
+	startLine, startCol := pc.cellPos(first.Pos(), line)
 	if f.top {
 		if !s.fctx.ok {
 			return fork.Site{}, false
@@ -159,33 +160,23 @@ func (s *Session) cForkSite(f cFork, pc parsedChunk, src string, line int, cellV
 	}
 	lit := "func() " + results + "{ for _gosysOnce := true; _gosysOnce; _gosysOnce = false {\n" +
 		strings.Repeat(" ", max(startCol-1, 0)) + code + "\n}\nreturn }"
-	site := fork.Site{Line: startLine - 1, Col: 1, Src: lit}
-	e, err := parser.ParseExpr(lit)
-	if err != nil {
+	lastLine, _ := pc.cellPos(last.End(), line)
+	name := f.name
+	if name == "_gosysChild" && s.child != nil {
+		name = s.child.Func // a fork in a forked child's own code (see childFunc)
+	}
+	site := fork.Site{Line: startLine - 1, Col: 1, Src: lit, Func: name,
+		Text: s.cellLines(pc, src, line, first.Pos(), startLine-1, lastLine)}
+	if _, err := parser.ParseExpr(lit); err != nil {
 		return fork.Site{}, false
 	}
-	fl, ok := e.(*ast.FuncLit)
+	caps, ok := sc.captures(first.Pos(), last.End(), f.call.Pos())
 	if !ok {
 		return fork.Site{}, false
 	}
-	names := make([]string, 0)
-	for name := range freeNames(fl) {
-		if d, ok := cellVars[name]; ok && d.pos < first.Pos() {
-			names = append(names, name)
-		} else if globals[name] {
-			names = append(names, name)
-		}
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		typ := ""
-		if d, ok := cellVars[name]; ok && d.pos < first.Pos() {
-			typ = d.typ
-		} else {
-			typ = s.globalType(name)
-		}
-		site.Captures = append(site.Captures, name)
-		site.Types = append(site.Types, typ)
+	for _, c := range caps {
+		site.Captures = append(site.Captures, c.name)
+		site.Types = append(site.Types, c.typ)
 	}
 	return site, true
 }

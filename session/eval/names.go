@@ -16,23 +16,45 @@ type declared struct {
 	kind string // func, type, var, const
 	src  string // the declaration as inspect shows it: doc comment and signature
 	full string // the whole declaration, as a forked child replays it
+	// line and col are where full starts in the cell that declared it, so
+	// that a forked child places it there (see fork.Decl).
+	line, col int
 }
 
 // noteImports records the imports and top-level declarations of a chunk of
-// declarations. Parse failures are ignored: the chunk already ran.
-func (s *Session) noteImports(src string) {
+// declarations whose first line is the cell's line `line` (0 when the
+// source places itself with line directives, see lineDirective). Parse
+// failures are ignored: the chunk already ran.
+func (s *Session) noteImports(src string, line int) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "", "package p;"+src, parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil {
 		return
 	}
+	pc := parsedChunk{fset: fset, file: f, base: fset.File(f.Pos()).Base() + len("package p;"), prefix: len("package p;")}
 	text := func(from, to token.Pos) string {
-		base := fset.File(f.Pos()).Base() + len("package p;")
-		a, b := int(from)-base, int(to)-base
+		a, b := int(from)-pc.base, int(to)-pc.base
 		if a < 0 || b > len(src) || a > b {
 			return ""
 		}
 		return strings.TrimSpace(src[a:b])
+	}
+	// start is where a declaration's recorded text begins: its doc comment,
+	// less the line directives a forked child put before it.
+	start := func(pos token.Pos, doc *ast.CommentGroup) token.Pos {
+		if doc == nil {
+			return pos
+		}
+		for _, c := range doc.List {
+			if !isLineDirective(c.Text) {
+				return c.Pos()
+			}
+		}
+		return pos
+	}
+	record := func(name string, d declared, from token.Pos) {
+		d.line, d.col = pc.cellPos(from, line)
+		s.declare(name, d)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -52,34 +74,28 @@ func (s *Session) noteImports(src string) {
 	for _, d := range f.Decls {
 		switch d := d.(type) {
 		case *ast.FuncDecl:
-			start := d.Pos()
-			if d.Doc != nil {
-				start = d.Doc.Pos()
-			}
+			from := start(d.Pos(), d.Doc)
 			name := d.Name.Name
 			if d.Recv != nil {
 				name = recvName(d.Recv) + "." + name
 			}
-			s.declare(name, declared{"func", text(start, d.Type.End()), text(start, d.End())})
+			record(name, declared{kind: "func", src: text(from, d.Type.End()), full: text(from, d.End())}, from)
 		case *ast.GenDecl:
 			if d.Tok == token.IMPORT {
 				continue
 			}
-			start := d.Pos()
-			if d.Doc != nil {
-				start = d.Doc.Pos()
-			}
-			whole := text(start, d.End())
+			from := start(d.Pos(), d.Doc)
+			whole := text(from, d.End())
 			for _, spec := range d.Specs {
 				switch sp := spec.(type) {
 				case *ast.TypeSpec:
 					// yaegi keeps the first definition of a type: so does the record.
 					if s.decls[sp.Name.Name].kind != "type" {
-						s.declare(sp.Name.Name, declared{"type", whole, whole})
+						record(sp.Name.Name, declared{kind: "type", src: whole, full: whole}, from)
 					}
 				case *ast.ValueSpec:
 					for _, n := range sp.Names {
-						s.declare(n.Name, declared{d.Tok.String(), whole, whole})
+						record(n.Name, declared{kind: d.Tok.String(), src: whole, full: whole}, from)
 					}
 				}
 			}

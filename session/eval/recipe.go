@@ -148,7 +148,7 @@ func (s *Session) declareAll(imports map[string]string, decls []string, vars []n
 				failed = append(failed, fmt.Sprintf("import %q: %v", imports[name], err))
 				continue
 			}
-			s.noteImports(src)
+			s.noteImports(src, 0)
 		}
 	}
 	varBlock := func(vs []namedType) string {
@@ -212,7 +212,7 @@ func (s *Session) declareAll(imports map[string]string, decls []string, vars []n
 // noteDeclared records declarations made by declareAll as a cell's are.
 func (s *Session) noteDeclared(decls []string, vars []namedType) {
 	s.declared.Store(true)
-	s.noteImports(strings.Join(decls, "\n"))
+	s.noteImports(strings.Join(decls, "\n"), 0)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, v := range vars {

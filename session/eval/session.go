@@ -53,6 +53,13 @@ type Options struct {
 	// a frame a panic unwinds, on the panicking goroutine g, as it is
 	// written: if the panic ends the process, the frames were told.
 	PanicFrame func(g uint64, line string)
+	// ChildExit is set in a process rt.Fork started (see RunChild): it ends
+	// the process with the status given. A panic that ends a goroutine of
+	// the child's code is reported on Stderr as the session reports one
+	// (GoPanic), then ends the process with status 2, as an unrecovered
+	// panic ends a Go program; os.Exit in such a goroutine ends it with its
+	// code.
+	ChildExit func(code int)
 }
 
 // Forker starts a child process running a fork payload, keeping the
@@ -82,12 +89,14 @@ type Outcome struct {
 type Session struct {
 	in     *interp.Interpreter
 	stdout io.Writer
+	stderr io.Writer
 	trace  *panicTrace
 	forker Forker
 	shown  []any // values passed to the result hook by the last cell
 
-	goPanic func(int, *content.Error)
-	cell    atomic.Int64 // see SetCell
+	goPanic   func(int, *content.Error)
+	childExit func(int)    // see Options.ChildExit
+	cell      atomic.Int64 // see SetCell
 	// declared is set when a chunk may have declared something since the
 	// last Recipe (see DeclaredSince).
 	declared atomic.Bool
@@ -113,6 +122,8 @@ type Session struct {
 	fctx forkContext
 	// docs caches parsed documentation of standard packages by import path.
 	docs map[string]*packageDoc
+	// child is, in a forked child, the site it runs (see RunChild).
+	child *fork.Site
 }
 
 // resultHook is the package path of the compiled function the session calls
@@ -122,7 +133,7 @@ const resultHook = "gosys/session/eval/result"
 // New starts a session.
 func New(opts Options) (*Session, error) {
 	s := &Session{
-		stdout: opts.Stdout, imports: map[string]string{}, decls: map[string]declared{},
+		stdout: opts.Stdout, stderr: opts.Stderr, imports: map[string]string{}, decls: map[string]declared{},
 		docs: map[string]*packageDoc{}, sites: map[int]fork.Site{}, globalTypes: map[string]string{},
 	}
 	s.trace = &panicTrace{out: opts.Stderr, onFrame: opts.PanicFrame}
@@ -134,9 +145,9 @@ func New(opts Options) (*Session, error) {
 	if env == nil {
 		env = os.Environ()
 	}
-	s.goPanic = opts.GoPanic
+	s.goPanic, s.childExit = opts.GoPanic, opts.ChildExit
 	var goStatement func() func(any)
-	if s.goPanic != nil {
+	if s.goPanic != nil || s.childExit != nil {
 		goStatement = s.goStatement
 	}
 	s.in = interp.New(interp.Options{
@@ -179,7 +190,7 @@ func New(opts Options) (*Session, error) {
 	}
 	// What the prelude declared and imported, as if cells had.
 	for _, src := range append(slices.Clone(opts.Kit.Prelude), hooks) {
-		s.noteImports(src)
+		s.noteImports(src, 0)
 	}
 	s.prelude = map[string]bool{}
 	for _, name := range s.declOrder {
@@ -199,11 +210,16 @@ func (s *Session) Stop() { s.in.Stop() }
 func (s *Session) SetCell(n int) { s.cell.Store(int64(n)) }
 
 // goStatement is the interpreter's hook at each go statement: it binds the
-// goroutine to the running cell and reports its panic through GoPanic.
+// goroutine to the running cell and reports its panic through GoPanic (in
+// a forked child, see childGoPanic).
 func (s *Session) goStatement() func(any) {
 	cell := int(s.cell.Load())
 	return func(r any) {
-		s.goPanic(cell, describeGoroutinePanic(r, s.trace.takeMine(), cell))
+		if s.childExit != nil {
+			s.childGoPanic(r, s.trace.takeMine())
+			return
+		}
+		s.goPanic(cell, describeGoroutinePanic(r, s.trace.takeMine(), cell, sources{}))
 	}
 }
 
@@ -267,9 +283,10 @@ func helpTarget(code string) (string, bool) {
 func (s *Session) runGo(ctx context.Context, cellSrc string, p piece, lastPiece bool) Outcome {
 	chunks := splitChunks(p.src)
 	defer func() { s.fctx = forkContext{} }()
+	lines := strings.Split(cellSrc, "\n")
 	for i, ch := range chunks {
 		// Where the chunk is, for rt.Fork() at the top level.
-		s.fctx = forkContext{ok: true, cell: cellSrc, piece: p, shift: ch.end - len(ch.src)}
+		s.fctx = forkContext{ok: true, cell: cellSrc, piece: p, shift: ch.end - len(ch.src), text: lines}
 		if e := s.precheck(ch, cellSrc); e != nil {
 			return Outcome{Err: e}
 		}
@@ -291,7 +308,7 @@ func (s *Session) runGo(ctx context.Context, cellSrc string, p piece, lastPiece 
 		if ch.kind == declChunk {
 			// Recorded as written: a fresh session or a child rewrites it
 			// again (its fork sites are its own).
-			s.noteImports(ch.src)
+			s.noteImports(ch.src, ch.line)
 		}
 	}
 	return Outcome{}

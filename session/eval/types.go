@@ -6,7 +6,9 @@ import (
 	"go/parser"
 	"go/printer"
 	"go/token"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -234,9 +236,11 @@ func (s *Session) noteGlobalTypes(src string, kind chunkKind) {
 		default:
 			continue
 		}
-		for name, v := range varDecls(file, s) {
-			if v.typ != "" {
-				types[name] = v.typ
+		// In source order: of two declarations of a name, the later wins.
+		decls := varDecls(file, s)
+		for _, pos := range slices.Sorted(maps.Keys(decls)) {
+			if v := decls[pos]; v.typ != "" {
+				types[v.name] = v.typ
 			}
 		}
 	}

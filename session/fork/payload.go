@@ -14,11 +14,16 @@ import (
 type Payload struct {
 	// Imports maps package names to import paths.
 	Imports map[string]string `json:"imports"`
-	// Decls is the source of the session's types, functions, methods and
-	// constants, as one file of declarations (no package clause).
-	Decls string `json:"decls"`
-	// Vars are the variables the child declares, with their values.
+	// Decls are the session's types, functions, methods and constants, in
+	// the order they were declared; the child declares them in one file
+	// (no package clause).
+	Decls []Decl `json:"decls"`
+	// Vars are the session's variables the child declares, with their
+	// values.
 	Vars []Var `json:"vars"`
+	// Captures are the values of the site's captured locals, in the order
+	// of Site.Captures (their Name is the local's).
+	Captures []Var `json:"captures,omitempty"`
 	// Site is the function to run; Sites all fork sites of the session, so
 	// the child can fork in turn.
 	Site  Site         `json:"site"`
@@ -34,20 +39,40 @@ type Payload struct {
 	TraceFD int `json:"trace_fd,omitempty"`
 }
 
+// Decl is the source of one top-level declaration, placed in the cell that
+// declared it, so that the child's errors and tracebacks name the lines the
+// learner sees.
+type Decl struct {
+	Src string `json:"src"`
+	// Line and Col are where Src starts in its cell (1-based).
+	Line int `json:"line"`
+	Col  int `json:"col"`
+}
+
 // Site is one rt.Fork call in a cell.
 type Site struct {
 	// Line and Col place Src in its cell (1-based), so errors point there.
 	Line int `json:"line"`
 	Col  int `json:"col"`
 	// Src is the function literal, "func() { ... }", the child runs; empty
-	// when Cell is set.
+	// when Cell is set. The child runs it with the captured locals as its
+	// parameters.
 	Src string `json:"src"`
+	// Text is the cell's lines Src spans, from Line on, as the cell has
+	// them: what the child quotes in its errors.
+	Text string `json:"text,omitempty"`
+	// Func is the name of the function whose body holds an rt.Fork() in
+	// C's shape (the child's code runs as that function in its
+	// tracebacks); empty for a function literal.
+	Func string `json:"func,omitempty"`
 	// Cell, for rt.Fork() at a cell's top level, is the rest of the cell,
 	// which the child runs as a cell (lines before it blank).
 	Cell string `json:"cell,omitempty"`
-	// Captures are the variables Src uses from outside it, in the order the
-	// rewritten call passes their values; Types their type expressions
-	// where the cell's source tells ("" otherwise).
+	// Captures are the local variables of the functions around the site
+	// that Src uses (declared outside it), in the order the rewritten call
+	// passes their values; Types their type expressions where the cell's
+	// source tells ("" otherwise). Session variables are not captures: the
+	// child has them all.
 	Captures []string `json:"captures"`
 	Types    []string `json:"types"`
 }

@@ -38,19 +38,20 @@ func TestPayloadRoundTrip(t *testing.T) {
 	tree, _ := encode(t, &value)
 	var big int64 = -1 << 62
 	bigTree, _ := encode(t, &big)
-	site := fork.Site{Line: 3, Col: 5, Src: "func() { fmt.Println(x, y) }", Captures: []string{"x", "y"}, Types: []string{"int", ""}}
+	site := fork.Site{Line: 3, Col: 5, Src: "func() { fmt.Println(x, y) }", Text: "p, _ := rt.Fork(func() { fmt.Println(x, y) })", Func: "serve", Captures: []string{"x", "y"}, Types: []string{"int", ""}}
 	p := &fork.Payload{
 		Imports: map[string]string{"fmt": "fmt", "rt": "gosys/runtime"},
-		Decls:   "type T struct{ A int }\nfunc f() int { return 1 }",
+		Decls:   []fork.Decl{{Src: "type T struct{ A int }", Line: 1, Col: 1}, {Src: "func f() int { return 1 }", Line: 4, Col: 3}},
 		Vars: []fork.Var{
 			{Name: "m", Type: "map[string]rec", Value: tree, Reached: true},
 			{Name: "big", Type: "int64", Value: bigTree},
 			{Name: "ch", Type: "chan int", Zero: true},
 		},
-		Site:  site,
-		Sites: map[int]fork.Site{0: site, 7: {Line: 9, Src: "func() {}"}},
-		Dir:   "/tmp/work dir",
-		Env:   []string{"A=1", "PATH=/bin", "EMPTY="},
+		Captures: []fork.Var{{Name: "x", Type: "int", Value: bigTree, Reached: true}},
+		Site:     site,
+		Sites:    map[int]fork.Site{0: site, 7: {Line: 9, Src: "func() {}"}},
+		Dir:      "/tmp/work dir",
+		Env:      []string{"A=1", "PATH=/bin", "EMPTY="},
 	}
 	b, err := json.Marshal(p)
 	if err != nil {
@@ -64,9 +65,12 @@ func TestPayloadRoundTrip(t *testing.T) {
 	if v, ok := os.LookupEnv(fork.EnvPayloadFD); ok {
 		t.Errorf("ReadPayload left %s=%s in the environment", fork.EnvPayloadFD, v)
 	}
-	if !reflect.DeepEqual(got.Imports, p.Imports) || got.Decls != p.Decls || got.Dir != p.Dir ||
+	if !reflect.DeepEqual(got.Imports, p.Imports) || !reflect.DeepEqual(got.Decls, p.Decls) || got.Dir != p.Dir ||
 		!reflect.DeepEqual(got.Env, p.Env) || !reflect.DeepEqual(got.Site, p.Site) || !reflect.DeepEqual(got.Sites, p.Sites) {
 		t.Errorf("payload changed:\n got %+v\nwant %+v", got, p)
+	}
+	if len(got.Captures) != 1 || got.Captures[0].Name != "x" || got.Captures[0].Type != "int" || !got.Captures[0].Reached {
+		t.Errorf("Captures = %+v", got.Captures)
 	}
 	if len(got.Vars) != 3 {
 		t.Fatalf("Vars = %+v", got.Vars)
