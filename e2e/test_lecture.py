@@ -164,6 +164,38 @@ def test_fopen_buffers_as_stdio_does(k, tmp_path):
     assert lines[2] == 'at the end: "hello\\nfrom the parent\\nchild exits\\nfrom the parent\\n"', out
 
 
+
+def test_a_child_flushes_every_stream_it_inherited(k, tmp_path):
+    """C's exit(3), and returning from main, flush every stream, written to
+    or not: the parent's unflushed text reaches the file from each child
+    that ends normally (rt.Exit, the end of its block, the end of its
+    function), not from one that panics or calls os.Exit (_exit)."""
+    path = str(tmp_path / "inherited")
+    k.ok(f'path := "{path}"\nf, _ := rt.Fopen(path, "w")\nfmt.Fprint(f, "p;")\n'
+         'if pid, _ := rt.Fork(); pid == 0 {\n\trt.Exit(0)\n}\nrt.Wait()')
+    # The end of the block ends the child: the fork is the cell's last
+    # statement, so the child has nothing after it to run.
+    k.ok('if pid, _ := rt.Fork(); pid == 0 {\n\tfmt.Print("")\n}')
+    out = k.ok('rt.Wait()\n'
+               'c, _ := rt.Fork(func() {})\nrt.WaitPid(c)\n'
+               'c, _ = rt.Fork(func() { os.Exit(0) })\nrt.WaitPid(c)\n'
+               'c, _ = rt.Fork(func() { panic("no flush") })\nrt.WaitPid(c)\n'
+               'f.Close()\nb, _ := os.ReadFile(path)\nfmt.Printf("%s\\n", b)', timeout=30).stdout
+    assert out.splitlines()[-1] == "p;p;p;p;", out
+
+
+def test_a_child_shares_what_the_parent_shared(k):
+    """Pointers and maps that alias in the parent alias in the child, as
+    after fork(2): a write through one is seen through the other."""
+    out = k.ok('type node struct { v int; next *node }\n'
+               'n := &node{v: 1}\nalias := n\nring := &node{v: 2}\nring.next = ring\n'
+               'm := map[string]int{"a": 1}\nbox := struct{ m map[string]int }{m}\n'
+               'if pid, _ := rt.Fork(); pid == 0 {\n'
+               '\talias.v = 10\n\tbox.m["b"] = 2\n'
+               '\tfmt.Println(n.v, len(m), ring.next == ring)\n\trt.Exit(0)\n}\nrt.Wait()\n'
+               'fmt.Println(n.v, len(m))', timeout=30).stdout
+    assert out == "10 2 true\n1 1\n", out
+
 # -- 3. every system call ----------------------------------------------------
 
 def test_syscall_and_unix_are_complete(k):

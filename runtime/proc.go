@@ -38,7 +38,7 @@ var ErrKernelProcess = errors.New("not allowed in the session process, it would 
 // error and leaves the session alive.
 func Exit(code int) {
 	if cellctl.IsChild() {
-		flushStreams() // as exit(3) flushes stdio
+		cellctl.Exiting() // flushes stdio, as exit(3) does
 		t := beginCall()
 		endCall(t, TraceEvent{Call: "exit", FD: -1, Ret: code}, nil)
 		os.Exit(code)

@@ -3,8 +3,10 @@ package rt
 import (
 	"errors"
 	"fmt"
+	"gosys/runtime/cellctl"
 	"io"
 	"os"
+	"reflect"
 	"sync"
 	"syscall"
 
@@ -74,8 +76,15 @@ func Fopen(path, mode string) (*FILE, error) {
 	return f, nil
 }
 
-// track records f among this process's open streams. A FILE a forked
-// child got as a copy of its parent's is recorded at its first write.
+// A FILE a forked child got from its parent is one of the child's streams
+// from the start, and the child's end flushes every stream, as C's exit(3)
+// does (rt.Exit, and the end of the child's code, as returning from main).
+func init() {
+	cellctl.OnInherit(reflect.TypeFor[*FILE](), func(v reflect.Value) { track(v.Interface().(*FILE)) })
+	cellctl.AtExit(flushStreams)
+}
+
+// track records f among this process's open streams.
 func track(f *FILE) {
 	streams.mu.Lock()
 	defer streams.mu.Unlock()
@@ -116,7 +125,6 @@ func (f *FILE) Write(p []byte) (int, error) {
 	if err := f.dropReadLocked(); err != nil {
 		return 0, err
 	}
-	track(f)
 	n := 0
 	for len(p) > 0 {
 		room := BufSize - len(f.wbuf)

@@ -51,7 +51,14 @@ func RunForkChild() int {
 	if p.TraceFD > 0 {
 		tracewire.SetFD(p.TraceFD)
 	}
-	return childExited(session.RunChild(p))
+	code := session.RunChild(p)
+	if code == 0 {
+		// The child's code came to its end: as C's return from main, that
+		// is exit(3), which flushes the streams. A panic (status 2) is
+		// C's abort: buffers are lost.
+		cellctl.Exiting()
+	}
+	return childExited(code)
 }
 
 // childExited tells rt.Trace, if one is running, that the child exits with

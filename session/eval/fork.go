@@ -130,6 +130,7 @@ func (s *Session) payload(site fork.Site, vals []any) (*fork.Payload, []int, err
 	for _, n := range names {
 		p.Vars = append(p.Vars, vars[n])
 	}
+	p.Pointers = enc.Pointers
 	s.mu.Lock()
 	for n, ip := range s.imports {
 		if !strings.HasPrefix(n, "_gosys") {
@@ -396,6 +397,9 @@ func (s *Session) RunChild(p *fork.Payload) int {
 	}
 	if len(vars) > 0 {
 		globals := s.globals()
+		// One decoder for all: values that shared memory in the parent
+		// share it here.
+		dec := fork.NewDecoder(s.lookupType, p.Pointers)
 		set := func(name string, v fork.Var) error {
 			if v.Zero {
 				return nil
@@ -404,7 +408,7 @@ func (s *Session) RunChild(p *fork.Payload) int {
 			if !ok || !dst.CanSet() {
 				return errors.New("not settable")
 			}
-			if err := fork.Decode(v.Value, dst, s.lookupType); err != nil && v.Reached {
+			if err := dec.Decode(v.Value, dst); err != nil && v.Reached {
 				return err
 			}
 			return nil

@@ -216,7 +216,6 @@ func (s *Session) noteGlobalTypes(src string, kind chunkKind) {
 			top = append(top, d)
 		}
 	}
-	types := map[string]string{}
 	for _, n := range top {
 		file := &ast.File{Name: ast.NewIdent("p")}
 		switch d := n.(type) {
@@ -236,17 +235,15 @@ func (s *Session) noteGlobalTypes(src string, kind chunkKind) {
 		default:
 			continue
 		}
-		// In source order: of two declarations of a name, the later wins.
+		// In source order: of two declarations of a name, the later wins;
+		// each statement sees the types of those before it (alias := n).
 		decls := varDecls(file, s)
+		s.mu.Lock()
 		for _, pos := range slices.Sorted(maps.Keys(decls)) {
 			if v := decls[pos]; v.typ != "" {
-				types[v.name] = v.typ
+				s.globalTypes[v.name] = v.typ
 			}
 		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for name, t := range types {
-		s.globalTypes[name] = t
+		s.mu.Unlock()
 	}
 }

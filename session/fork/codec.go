@@ -30,26 +30,60 @@ var (
 	rwMutexType  = reflect.TypeFor[sync.RWMutex]()
 )
 
-// Encoder turns values into a JSON-friendly tree that Decode can pour into a
-// value of the same type in another process. Descriptors behind *os.File,
-// net.Conn and net.Listener values are recorded in FDs, so the starter can
-// keep them open at the same numbers in the child.
+// Encoder turns values into a JSON-friendly tree that a Decoder can pour
+// into a value of the same type in another process. Descriptors behind
+// *os.File, net.Conn and net.Listener values are recorded in FDs, so the
+// starter can keep them open at the same numbers in the child.
+//
+// What pointers and maps point to is encoded once, in Pointers, and each
+// pointer or map value refers to its entry there: values that share memory
+// in the parent share it in the child (two variables holding one pointer,
+// a struct and a variable holding one map, cycles), as after fork(2).
 type Encoder struct {
-	FDs []int
+	FDs      []int
+	Pointers map[string]any // the targets of pointers and maps, by id
+
+	ids map[pointee]string
 }
 
-// Encode encodes v. Pointers are followed (sharing between pointers is not
-// kept: each becomes its own copy, as after a fork each process has its
-// own memory anyway).
+// pointee is what a pointer or map value points to: the same address with
+// another type (a struct and its first field) is another target.
+type pointee struct {
+	addr uintptr
+	typ  reflect.Type
+}
+
+// Encode encodes v. Values encoded by one Encoder share their Pointers.
 func (e *Encoder) Encode(v reflect.Value) (any, error) {
 	return e.encode(unwrap(v), 0)
 }
 
-const maxDepth = 100
+// ref encodes the target of the pointer or map v once, as an entry of
+// e.Pointers, and returns the reference to it.
+func (e *Encoder) ref(v reflect.Value, depth int, target func() (any, error)) (any, error) {
+	k := pointee{v.Pointer(), v.Type()}
+	if id, ok := e.ids[k]; ok {
+		return map[string]any{"ref": id}, nil
+	}
+	if e.ids == nil {
+		e.ids, e.Pointers = map[pointee]string{}, map[string]any{}
+	}
+	id := strconv.Itoa(len(e.ids) + 1)
+	e.ids[k] = id // before the target: a cycle comes back to it
+	x, err := target()
+	if err != nil {
+		delete(e.ids, k)
+		return nil, err
+	}
+	e.Pointers[id] = x
+	return map[string]any{"ref": id}, nil
+}
+
+const maxDepth = 10000 // a long linked list is fine; cycles end at their first reference
 
 func (e *Encoder) encode(v reflect.Value, depth int) (any, error) {
 	if depth > maxDepth {
-		return nil, fmt.Errorf("nested more than %d levels deep (a cycle?): %w", maxDepth, ErrCannotCarry)
+		return nil, fmt.Errorf("nested more than %d levels deep : %w", maxDepth, ErrCannotCarry)
 	}
 	if !v.IsValid() {
 		return nil, nil
@@ -118,20 +152,7 @@ func (e *Encoder) encode(v reflect.Value, depth int) (any, error) {
 		if v.IsNil() {
 			return nil, nil
 		}
-		out := make([]any, 0, v.Len())
-		it := v.MapRange()
-		for it.Next() {
-			k, err := e.encode(it.Key(), depth+1)
-			if err != nil {
-				return nil, fmt.Errorf("map key: %w", err)
-			}
-			x, err := e.encode(it.Value(), depth+1)
-			if err != nil {
-				return nil, fmt.Errorf("[%v]: %w", it.Key(), err)
-			}
-			out = append(out, []any{k, x})
-		}
-		return out, nil
+		return e.ref(v, depth, func() (any, error) { return e.encodeMap(v, depth) })
 	case reflect.Struct:
 		v = addressable(v)
 		out := make([]any, t.NumField())
@@ -151,11 +172,7 @@ func (e *Encoder) encode(v reflect.Value, depth int) (any, error) {
 		if v.IsNil() {
 			return nil, nil
 		}
-		x, err := e.encode(unwrap(v.Elem()), depth+1)
-		if err != nil {
-			return nil, err
-		}
-		return []any{x}, nil
+		return e.ref(v, depth, func() (any, error) { return e.encode(unwrap(v.Elem()), depth+1) })
 	case reflect.Interface:
 		if v.IsNil() {
 			return nil, nil
@@ -163,6 +180,24 @@ func (e *Encoder) encode(v reflect.Value, depth int) (any, error) {
 		return e.encodeDynamic(unwrap(v.Elem()), depth)
 	}
 	return nil, fmt.Errorf("a value of type %s: %w", t, ErrCannotCarry)
+}
+
+// encodeMap encodes a map's entries as a list of [key, value] pairs.
+func (e *Encoder) encodeMap(v reflect.Value, depth int) (any, error) {
+	out := make([]any, 0, v.Len())
+	it := v.MapRange()
+	for it.Next() {
+		k, err := e.encode(it.Key(), depth+1)
+		if err != nil {
+			return nil, fmt.Errorf("map key: %w", err)
+		}
+		x, err := e.encode(it.Value(), depth+1)
+		if err != nil {
+			return nil, fmt.Errorf("[%v]: %w", it.Key(), err)
+		}
+		out = append(out, []any{k, x})
+	}
+	return out, nil
 }
 
 // encodeDynamic encodes what an interface holds, with its type so the

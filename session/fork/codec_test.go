@@ -47,14 +47,17 @@ func encode[T any](t *testing.T, p *T) (any, *fork.Encoder) {
 	if err != nil {
 		t.Fatalf("Encode(%T %#v): %v", *p, *p, err)
 	}
+	if enc.Pointers != nil {
+		enc.Pointers = throughJSON(t, enc.Pointers).(map[string]any)
+	}
 	return throughJSON(t, tree), enc
 }
 
 // decode decodes tree into a fresh T.
-func decode[T any](t *testing.T, tree any, types fork.TypeLookup) T {
+func decode[T any](t *testing.T, tree any, types fork.TypeLookup, pointers map[string]any) T {
 	t.Helper()
 	var v T
-	if err := fork.Decode(tree, reflect.ValueOf(&v).Elem(), types); err != nil {
+	if err := fork.NewDecoder(types, pointers).Decode(tree, reflect.ValueOf(&v).Elem()); err != nil {
 		t.Fatalf("Decode(%#v) into %T: %v", tree, v, err)
 	}
 	return v
@@ -66,7 +69,7 @@ func roundTrip[T any](t *testing.T, v T) T {
 	if len(enc.FDs) != 0 {
 		t.Errorf("Encode(%T) recorded descriptors %v", v, enc.FDs)
 	}
-	return decode[T](t, tree, nil)
+	return decode[T](t, tree, nil, enc.Pointers)
 }
 
 // check round-trips v and compares with reflect.DeepEqual.
@@ -250,14 +253,82 @@ func TestCodecPointers(t *testing.T) {
 	}
 	check(t, &inner{Name: "p", tags: []string{"a"}})
 	check(t, []*int{nil, &n})
-	// Sharing is not kept: two pointers to one value become two values.
+}
+
+// TestCodecSharing: what pointers and maps share in the parent they share
+// in the child, as after fork(2); cycles are carried; a list longer than
+// any nesting limit of the past is fine.
+func TestCodecSharing(t *testing.T) {
+	n := 42
 	type pair struct{ A, B *int }
 	got := roundTrip(t, pair{&n, &n})
-	if got.A == nil || got.B == nil || *got.A != 42 || *got.B != 42 {
-		t.Fatalf("pair came back as %+v", got)
+	if got.A == nil || got.B == nil || *got.A != 42 || got.A != got.B {
+		t.Fatalf("two pointers to one int came back as %+v (want one pointer)", got)
 	}
-	if got.A == got.B {
-		t.Error("shared pointer came back shared; the encoder documents copies")
+	*got.A = 7
+	if *got.B != 7 {
+		t.Error("a write through one pointer is not seen through the other")
+	}
+
+	m := map[string]int{"a": 1}
+	type maps struct {
+		M1, M2 map[string]int
+		Other  map[string]int
+	}
+	gm := roundTrip(t, maps{m, m, map[string]int{"a": 1}})
+	gm.M1["b"] = 2
+	if gm.M2["b"] != 2 || gm.Other["b"] != 0 {
+		t.Errorf("shared map not shared, or a distinct map shared: %+v", gm)
+	}
+
+	type node struct {
+		V    int
+		Next *node
+	}
+	ring := &node{V: 1}
+	ring.Next = &node{V: 2, Next: ring}
+	gr := roundTrip(t, ring)
+	if gr.V != 1 || gr.Next.V != 2 || gr.Next.Next != gr {
+		t.Errorf("a two-node ring came back as %d -> %d -> (same as first: %v)", gr.V, gr.Next.V, gr.Next.Next == gr)
+	}
+
+	var list *node
+	for i := range 5000 {
+		list = &node{V: i, Next: list}
+	}
+	gl := roundTrip(t, list)
+	count := 0
+	for p := gl; p != nil; p = p.Next {
+		count++
+	}
+	if count != 5000 || gl.V != 4999 {
+		t.Errorf("a list of 5000 came back with %d nodes, head %d", count, gl.V)
+	}
+
+	// Across values encoded by one encoder and decoded by one decoder
+	// (the variables of a fork): still one pointer.
+	enc := &fork.Encoder{}
+	t1, err1 := enc.Encode(reflect.ValueOf(&n))
+	t2, err2 := enc.Encode(reflect.ValueOf(pair{&n, nil}))
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	ptrs := throughJSON(t, enc.Pointers).(map[string]any)
+	dec := fork.NewDecoder(nil, ptrs)
+	var p1 *int
+	var p2 pair
+	if err := dec.Decode(throughJSON(t, t1), reflect.ValueOf(&p1).Elem()); err != nil {
+		t.Fatal(err)
+	}
+	if err := dec.Decode(throughJSON(t, t2), reflect.ValueOf(&p2).Elem()); err != nil {
+		t.Fatal(err)
+	}
+	if p1 == nil || p1 != p2.A {
+		t.Errorf("one pointer in two variables came back as two: %p, %p", p1, p2.A)
+	}
+	// A reference with no value is an error, not a panic.
+	if err := fork.NewDecoder(nil, nil).Decode(map[string]any{"ref": "9"}, reflect.ValueOf(&p1).Elem()); err == nil {
+		t.Error("Decode of a dangling reference: no error")
 	}
 }
 
@@ -271,7 +342,7 @@ func TestCodecInterfaces(t *testing.T) {
 	// A compiled type outside the basic ones needs the TypeLookup.
 	type point struct{ X, Y int }
 	var v any = point{1, 2}
-	tree, _ := encode(t, &v)
+	tree, venc := encode(t, &v)
 	var dst any
 	err := fork.Decode(tree, reflect.ValueOf(&dst).Elem(), nil)
 	if !errors.Is(err, fork.ErrCannotCarry) {
@@ -283,7 +354,7 @@ func TestCodecInterfaces(t *testing.T) {
 		}
 		return nil, false
 	}
-	if got := decode[any](t, tree, lookup); got != v {
+	if got := decode[any](t, tree, lookup, venc.Pointers); got != v {
 		t.Errorf("with a TypeLookup: got %#v, want %#v", got, v)
 	}
 	// A named interface type holding a basic value.
@@ -381,8 +452,10 @@ func TestCodecCannotCarry(t *testing.T) {
 		ch chan int
 	}
 	type node struct{ next *node }
-	cyc := &node{}
-	cyc.next = cyc
+	var deep *node
+	for range 10001 {
+		deep = &node{deep}
+	}
 	n := 1
 	cases := []struct {
 		name string
@@ -400,7 +473,7 @@ func TestCodecCannotCarry(t *testing.T) {
 		{"map of channels", ptr(map[string]chan int{"c": nil})},
 		{"channel in an interface", ptr(any(make(chan bool)))},
 		{"unsafe.Pointer", ptr(unsafe.Pointer(&n))},
-		{"cycle", ptr(cyc)},
+		{"nested past 10000 levels", ptr(deep)},
 		{"struct holding a locked mutex", ptr(struct {
 			mu *sync.Mutex
 		}{&locked})},
@@ -447,7 +520,7 @@ func TestCodecFile(t *testing.T) {
 	// duplicate stands in for it, so that the decoded *os.File owns it.
 	dup := dupFD(t, int(f.Fd()))
 	m["fd"] = float64(dup)
-	got := decode[*os.File](t, tree, nil)
+	got := decode[*os.File](t, tree, nil, nil)
 	defer got.Close()
 	if got.Fd() != uintptr(dup) || got.Name() != path {
 		t.Errorf("decoded file fd %d name %q, want %d %q", got.Fd(), got.Name(), dup, path)
@@ -541,7 +614,7 @@ func TestCodecConn(t *testing.T) {
 	// The duplicate stands in for the inherited descriptor; it is left
 	// to the decoded value (not closed here).
 	m["conn"] = float64(dupFD(t, fd))
-	got := decode[net.Conn](t, tree, nil)
+	got := decode[net.Conn](t, tree, nil, nil)
 	defer got.Close()
 	if got.LocalAddr().String() != client.LocalAddr().String() {
 		t.Errorf("decoded conn local address %v, want %v", got.LocalAddr(), client.LocalAddr())
@@ -578,7 +651,7 @@ func TestCodecListener(t *testing.T) {
 		t.Fatalf("FDs = %v, want %v", enc.FDs, want)
 	}
 	tree.(map[string]any)["listener"] = float64(dupFD(t, fd))
-	got := decode[net.Listener](t, tree, nil)
+	got := decode[net.Listener](t, tree, nil, nil)
 	defer got.Close()
 	if got.Addr().String() != l.Addr().String() {
 		t.Errorf("decoded listener on %v, want %v", got.Addr(), l.Addr())

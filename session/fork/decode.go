@@ -10,16 +10,39 @@ import (
 	"strconv"
 
 	"golang.org/x/sys/unix"
+
+	"gosys/runtime/cellctl"
 )
 
 // TypeLookup finds a compiled type by the name reflect gives it
 // ("*syscall.SockaddrInet4"), for values held in interfaces.
 type TypeLookup func(name string) (reflect.Type, bool)
 
+// A Decoder rebuilds values made by one Encoder: what its pointers and maps
+// point to is built once, so values that shared it in the parent share it.
+type Decoder struct {
+	types    TypeLookup
+	pointers map[string]any           // Encoder.Pointers
+	built    map[string]reflect.Value // pointers and maps built so far, by id
+}
+
+// NewDecoder returns a decoder of trees made by an Encoder whose Pointers
+// are pointers; types finds compiled types by name for interface values.
+func NewDecoder(types TypeLookup, pointers map[string]any) *Decoder {
+	return &Decoder{types: types, pointers: pointers, built: map[string]reflect.Value{}}
+}
+
+// Decode pours tree, made by one Encoder with no pointer or map in it, into
+// dst: NewDecoder(types, nil).Decode(tree, dst).
+func Decode(tree any, dst reflect.Value, types TypeLookup) error {
+	return NewDecoder(types, nil).Decode(tree, dst)
+}
+
 // Decode pours a tree made by Encoder.Encode into dst, which must be
 // settable and of the type the value had (or, for interpreted types, of the
 // same structure). Descriptors are taken to be open at the numbers they had.
-func Decode(tree any, dst reflect.Value, types TypeLookup) error {
+// Each pointer it rebuilds is reported to cellctl.Inherited.
+func (d *Decoder) Decode(tree any, dst reflect.Value) error {
 	if tree == nil {
 		dst.SetZero()
 		return nil
@@ -27,7 +50,7 @@ func Decode(tree any, dst reflect.Value, types TypeLookup) error {
 	t := dst.Type()
 	bad := func() error { return fmt.Errorf("decode %T into %s: mismatched encoding", tree, t) }
 	if isNetSocket(t) {
-		return decodeDynamic(tree, dst, types)
+		return d.decodeDynamic(tree, dst)
 	}
 	if t == fileType {
 		m, ok := tree.(map[string]any)
@@ -102,34 +125,22 @@ func Decode(tree any, dst reflect.Value, types TypeLookup) error {
 			return bad()
 		}
 		dst.Set(reflect.MakeSlice(t, len(list), len(list)))
-		return decodeList(list, dst, types)
+		return d.decodeList(list, dst)
 	case reflect.Array:
 		list, ok := tree.([]any)
 		if !ok || len(list) != t.Len() {
 			return bad()
 		}
-		return decodeList(list, dst, types)
+		return d.decodeList(list, dst)
 	case reflect.Map:
-		pairs, ok := tree.([]any)
-		if !ok {
-			return bad()
-		}
-		m := reflect.MakeMapWithSize(t, len(pairs))
-		for _, p := range pairs {
-			kv, ok := p.([]any)
-			if !ok || len(kv) != 2 {
-				return bad()
+		return d.deref(tree, dst, func(target any) (reflect.Value, func() error, error) {
+			pairs, ok := target.([]any)
+			if !ok {
+				return reflect.Value{}, nil, bad()
 			}
-			k, v := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
-			if err := Decode(kv[0], k, types); err != nil {
-				return err
-			}
-			if err := Decode(kv[1], v, types); err != nil {
-				return err
-			}
-			m.SetMapIndex(k, v)
-		}
-		dst.Set(m)
+			m := reflect.MakeMapWithSize(t, len(pairs))
+			return m, func() error { return d.fillMap(pairs, m) }, nil
+		})
 	case reflect.Struct:
 		fields, ok := tree.([]any)
 		if !ok || len(fields) != t.NumField() {
@@ -140,31 +151,85 @@ func Decode(tree any, dst reflect.Value, types TypeLookup) error {
 			if !fv.CanSet() {
 				fv = readable(fv)
 			}
-			if err := Decode(f, fv, types); err != nil {
+			if err := d.Decode(f, fv); err != nil {
 				return fmt.Errorf(".%s: %w", t.Field(i).Name, err)
 			}
 		}
 	case reflect.Pointer:
-		box, ok := tree.([]any)
-		if !ok || len(box) != 1 {
-			return bad()
-		}
-		p := reflect.New(t.Elem())
-		if err := Decode(box[0], p.Elem(), types); err != nil {
-			return err
-		}
-		dst.Set(p)
+		return d.deref(tree, dst, func(target any) (reflect.Value, func() error, error) {
+			p := reflect.New(t.Elem())
+			return p, func() error {
+				if err := d.Decode(target, p.Elem()); err != nil {
+					return err
+				}
+				cellctl.Inherited(p)
+				return nil
+			}, nil
+		})
 	case reflect.Interface:
-		return decodeDynamic(tree, dst, types)
+		return d.decodeDynamic(tree, dst)
 	default:
 		return fmt.Errorf("decode into %s: %w", t, ErrCannotCarry)
 	}
 	return nil
 }
 
-func decodeList(list []any, dst reflect.Value, types TypeLookup) error {
+// deref sets dst, a pointer or map, to the value tree refers to, built at
+// its first reference: make returns the new value and how to fill it, which
+// runs after the value is recorded, so a cycle back to it finds it. A value
+// built for a dst of another type (an interpreted type the child declared
+// twice) is not shared: dst gets a copy of its own.
+func (d *Decoder) deref(tree any, dst reflect.Value, make func(target any) (reflect.Value, func() error, error)) error {
+	m, ok := tree.(map[string]any)
+	id, ok2 := m["ref"].(string)
+	if !ok || !ok2 {
+		return fmt.Errorf("decode %T into %s: mismatched encoding", tree, dst.Type())
+	}
+	if v, ok := d.built[id]; ok && v.Type() == dst.Type() {
+		dst.Set(v)
+		return nil
+	}
+	target, ok := d.pointers[id]
+	if !ok {
+		return fmt.Errorf("decode %s: no value for reference %s", dst.Type(), id)
+	}
+	v, fill, err := make(target)
+	if err != nil {
+		return err
+	}
+	if _, done := d.built[id]; !done {
+		d.built[id] = v
+	}
+	if err := fill(); err != nil {
+		return err
+	}
+	dst.Set(v)
+	return nil
+}
+
+// fillMap puts a map's [key, value] pairs in m.
+func (d *Decoder) fillMap(pairs []any, m reflect.Value) error {
+	t := m.Type()
+	for _, p := range pairs {
+		kv, ok := p.([]any)
+		if !ok || len(kv) != 2 {
+			return fmt.Errorf("decode %s: mismatched encoding", t)
+		}
+		k, v := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
+		if err := d.Decode(kv[0], k); err != nil {
+			return err
+		}
+		if err := d.Decode(kv[1], v); err != nil {
+			return err
+		}
+		m.SetMapIndex(k, v)
+	}
+	return nil
+}
+
+func (d *Decoder) decodeList(list []any, dst reflect.Value) error {
 	for i, x := range list {
-		if err := Decode(x, dst.Index(i), types); err != nil {
+		if err := d.Decode(x, dst.Index(i)); err != nil {
 			return fmt.Errorf("[%d]: %w", i, err)
 		}
 	}
@@ -172,7 +237,8 @@ func decodeList(list []any, dst reflect.Value, types TypeLookup) error {
 }
 
 // decodeDynamic rebuilds a value held in an interface.
-func decodeDynamic(tree any, dst reflect.Value, types TypeLookup) error {
+func (d *Decoder) decodeDynamic(tree any, dst reflect.Value) error {
+	types := d.types
 	m, ok := tree.(map[string]any)
 	if !ok {
 		return fmt.Errorf("decode interface %s: mismatched encoding", dst.Type())
@@ -201,7 +267,7 @@ func decodeDynamic(tree any, dst reflect.Value, types TypeLookup) error {
 			return fmt.Errorf("decode interface value of type %s: type unknown in the child: %w", name, ErrCannotCarry)
 		}
 		x := reflect.New(t).Elem()
-		if err := Decode(m["value"], x, types); err != nil {
+		if err := d.Decode(m["value"], x); err != nil {
 			return err
 		}
 		if !t.AssignableTo(dst.Type()) {

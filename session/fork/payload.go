@@ -24,6 +24,9 @@ type Payload struct {
 	// Captures are the values of the site's captured locals, in the order
 	// of Site.Captures (their Name is the local's).
 	Captures []Var `json:"captures,omitempty"`
+	// Pointers are what the pointers and maps in Vars and Captures point
+	// to (Encoder.Pointers), each once.
+	Pointers map[string]any `json:"pointers,omitempty"`
 	// Site is the function to run; Sites all fork sites of the session, so
 	// the child can fork in turn.
 	Site  Site         `json:"site"`

@@ -35,7 +35,7 @@ func TestPayloadRoundTrip(t *testing.T) {
 		vals []int
 	}
 	value := map[string]rec{"a": {"x", []int{1, 2}}, "b": {"", nil}}
-	tree, _ := encode(t, &value)
+	tree, venc := encode(t, &value)
 	var big int64 = -1 << 62
 	bigTree, _ := encode(t, &big)
 	site := fork.Site{Line: 3, Col: 5, Src: "func() { fmt.Println(x, y) }", Text: "p, _ := rt.Fork(func() { fmt.Println(x, y) })", Func: "serve", Captures: []string{"x", "y"}, Types: []string{"int", ""}}
@@ -48,6 +48,7 @@ func TestPayloadRoundTrip(t *testing.T) {
 			{Name: "ch", Type: "chan int", Zero: true},
 		},
 		Captures: []fork.Var{{Name: "x", Type: "int", Value: bigTree, Reached: true}},
+		Pointers: venc.Pointers,
 		Site:     site,
 		Sites:    map[int]fork.Site{0: site, 7: {Line: 9, Src: "func() {}"}},
 		Dir:      "/tmp/work dir",
@@ -82,10 +83,10 @@ func TestPayloadRoundTrip(t *testing.T) {
 		}
 	}
 	// The values decode as the parent's.
-	if m := decode[map[string]rec](t, got.Vars[0].Value, nil); !reflect.DeepEqual(m, value) {
+	if m := decode[map[string]rec](t, got.Vars[0].Value, nil, got.Pointers); !reflect.DeepEqual(m, value) {
 		t.Errorf("m = %#v, want %#v", m, value)
 	}
-	if n := decode[int64](t, got.Vars[1].Value, nil); n != big {
+	if n := decode[int64](t, got.Vars[1].Value, nil, nil); n != big {
 		t.Errorf("big = %d, want %d", n, big)
 	}
 	if got.Vars[2].Value != nil {
