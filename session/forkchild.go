@@ -8,8 +8,8 @@ import (
 	"os"
 	"time"
 
-	"gosys/runtime/cellctl"
-	"gosys/runtime/tracewire"
+	"gosys/rt/cellctl"
+	"gosys/rt/tracewire"
 	"gosys/session/eval"
 	"gosys/session/fork"
 )

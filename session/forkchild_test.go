@@ -11,7 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"gosys/internal/content"
-	"gosys/runtime/cellctl"
+	"gosys/rt/cellctl"
 	"gosys/session/eval"
 	"gosys/session/fork"
 )

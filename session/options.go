@@ -14,7 +14,7 @@ import (
 // process and in the children it forks.
 func interpOptions() eval.Options {
 	return eval.Options{
-		Kit:    symbols.Standard([]interp.Exports{rtsymbols.Symbols}, `import rt "gosys/runtime"`),
+		Kit:    symbols.Standard([]interp.Exports{rtsymbols.Symbols}, `import "gosys/rt"`),
 		Stdin:  os.Stdin,
 		Stdout: os.Stdout,
 		Stderr: os.Stderr,

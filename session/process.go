@@ -7,7 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"gosys/runtime/cellctl"
+	"gosys/rt/cellctl"
 )
 
 // maxStack bounds a goroutine's stack in the session and its children (Go's

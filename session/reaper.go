@@ -9,7 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"gosys/internal/procfs"
-	"gosys/runtime/cellctl"
+	"gosys/rt/cellctl"
 )
 
 // The session is the subreaper of every process the cells start: a

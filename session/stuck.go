@@ -39,7 +39,7 @@ func blockedIn(stack string) string {
 			strings.HasPrefix(fn, "syscall."), strings.Contains(fn, "golang.org/x/sys/"):
 			continue
 		}
-		last = strings.TrimPrefix(fn, "gosys/runtime.")
+		last = strings.TrimPrefix(fn, "gosys/rt.")
 		last = strings.TrimPrefix(last, "gosys/session/symbols.")
 	}
 	return ""

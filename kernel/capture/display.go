@@ -10,7 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"gosys/kernel/wire"
-	"gosys/runtime/displaywire"
+	"gosys/rt/displaywire"
 )
 
 // DisplaySink publishes what rt's display calls send; the publisher

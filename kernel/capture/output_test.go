@@ -2,7 +2,7 @@ package capture_test
 
 import (
 	"gosys/internal/content"
-	"gosys/runtime/displaywire"
+	"gosys/rt/displaywire"
 	"strconv"
 
 	"fmt"
@@ -16,7 +16,7 @@ import (
 
 	"gosys/kernel/capture"
 	"gosys/kernel/wire"
-	rt "gosys/runtime"
+	"gosys/rt"
 
 	"golang.org/x/sys/unix"
 )

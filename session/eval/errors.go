@@ -18,7 +18,7 @@ import (
 
 	"github.com/traefik/yaegi/interp"
 
-	rt "gosys/runtime"
+	"gosys/rt"
 )
 
 // positioned matches the "[file:]line:col: message" form of yaegi's and

@@ -19,8 +19,8 @@ import (
 
 	"github.com/traefik/yaegi/interp"
 
-	"gosys/runtime/cellctl"
-	"gosys/runtime/tracewire"
+	"gosys/rt/cellctl"
+	"gosys/rt/tracewire"
 	"gosys/session/fork"
 )
 

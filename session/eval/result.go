@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strings"
 
-	rt "gosys/runtime"
+	"gosys/rt"
 )
 
 // showInterfaces are the interfaces yaegi must wrap an interpreted value in

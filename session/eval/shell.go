@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"gosys/internal/content"
-	"gosys/runtime/cellctl"
+	"gosys/rt/cellctl"
 )
 
 // runShell runs a "!command" line with /bin/sh, its output streamed to the

@@ -11,7 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"gosys/runtime/cellctl"
+	"gosys/rt/cellctl"
 )
 
 // TypeLookup finds a compiled type by the name reflect gives it

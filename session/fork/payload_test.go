@@ -40,7 +40,7 @@ func TestPayloadRoundTrip(t *testing.T) {
 	bigTree, _ := encode(t, &big)
 	site := fork.Site{Line: 3, Col: 5, Src: "func() { fmt.Println(x, y) }", Text: "p, _ := rt.Fork(func() { fmt.Println(x, y) })", Func: "serve", Captures: []string{"x", "y"}, Types: []string{"int", ""}}
 	p := &fork.Payload{
-		Imports: map[string]string{"fmt": "fmt", "rt": "gosys/runtime"},
+		Imports: map[string]string{"fmt": "fmt", "rt": "gosys/rt"},
 		Decls:   []fork.Decl{{Src: "type T struct{ A int }", Line: 1, Col: 1}, {Src: "func f() int { return 1 }", Line: 4, Col: 3}},
 		Vars: []fork.Var{
 			{Name: "m", Type: "map[string]rec", Value: tree, Reached: true},

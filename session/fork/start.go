@@ -13,8 +13,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"gosys/internal/fdspace"
-	"gosys/runtime/cellctl"
-	"gosys/runtime/displaywire"
+	"gosys/rt/cellctl"
+	"gosys/rt/displaywire"
 )
 
 // ChildArg is the argument that starts the gosys binary as a forked child.

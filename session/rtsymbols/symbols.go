@@ -6,5 +6,5 @@ import "github.com/traefik/yaegi/interp"
 
 //go:generate go run ./internal/gen
 
-// Symbols is rt's symbol table, keyed "gosys/runtime/rt" as yaegi wants.
+// Symbols is rt's symbol table, keyed "gosys/rt/rt" as yaegi wants.
 var Symbols = interp.Exports{}

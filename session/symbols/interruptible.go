@@ -7,7 +7,7 @@ import (
 	"time"
 	"weak"
 
-	"gosys/runtime/cellctl"
+	"gosys/rt/cellctl"
 )
 
 // Standard library calls that return at an interrupt. A cell blocked in a

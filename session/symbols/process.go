@@ -6,8 +6,8 @@ import (
 	"reflect"
 	"syscall"
 
-	rt "gosys/runtime"
-	"gosys/runtime/cellctl"
+	"gosys/rt"
+	"gosys/rt/cellctl"
 )
 
 // The process calls of syscall and golang.org/x/sys/unix, as a cell sees

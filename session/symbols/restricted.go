@@ -9,7 +9,7 @@ package symbols
 // recover from.
 
 import (
-	"gosys/runtime/cellctl"
+	"gosys/rt/cellctl"
 	"os"
 
 	"fmt"

@@ -1,4 +1,4 @@
-// Command gen regenerates gosys-runtime.go, the yaegi symbol table of the
+// Command gen regenerates gosys-rt.go, the yaegi symbol table of the
 // rt package, with the same extractor as the standard library's tables. It is
 // run by `go generate` in session/rtsymbols.
 package main
@@ -14,10 +14,10 @@ import (
 func main() {
 	ext := extract.Extractor{Dest: "rtsymbols"}
 	var buf bytes.Buffer
-	if _, err := ext.Extract("gosys/runtime", "", &buf); err != nil {
-		log.Fatalf("extract gosys/runtime: %v", err)
+	if _, err := ext.Extract("gosys/rt", "", &buf); err != nil {
+		log.Fatalf("extract gosys/rt: %v", err)
 	}
-	if err := os.WriteFile("gosys-runtime.go", buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile("gosys-rt.go", buf.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"gosys/internal/procfs"
-	"gosys/runtime/cellctl"
+	"gosys/rt/cellctl"
 )
 
 // SocketInfo is what the kernel says of one socket in /proc/net.

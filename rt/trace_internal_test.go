@@ -4,7 +4,7 @@ import "testing"
 
 // BenchmarkTraceOverhead measures a 64-byte write and read through a pipe
 // with and without a trace recording them: the cost a trace adds per call
-// (go test -bench TraceOverhead ./runtime/).
+// (go test -bench TraceOverhead ./rt/).
 func BenchmarkTraceOverhead(b *testing.B) {
 	for _, traced := range []bool{false, true} {
 		name := map[bool]string{false: "untraced", true: "traced"}[traced]

@@ -23,7 +23,7 @@
 // child, of the cell that forked it. Output written to stdout before a
 // display call appears before it. Each display carries a text/plain
 // fallback; outside the kernel (no display socket in the environment, see
-// gosys/runtime/displaywire) that fallback is printed to stdout instead. A
+// gosys/rt/displaywire) that fallback is printed to stdout instead. A
 // display that cannot be sent is reported on stderr.
 //
 // Every function is safe for concurrent use.

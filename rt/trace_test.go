@@ -7,9 +7,9 @@ import (
 	"syscall"
 	"testing"
 
-	rt "gosys/runtime"
-	"gosys/runtime/cellctl"
-	"gosys/runtime/tracewire"
+	"gosys/rt"
+	"gosys/rt/cellctl"
+	"gosys/rt/tracewire"
 )
 
 // calls lists the events as "pid call label" with the tracing process as

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"gosys/internal/procfs"
-	"gosys/runtime/cellctl"
+	"gosys/rt/cellctl"
 
 	"golang.org/x/sys/unix"
 )

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	rt "gosys/runtime"
-	"gosys/runtime/displaywire"
+	"gosys/rt"
+	"gosys/rt/displaywire"
 
 	"golang.org/x/sys/unix"
 )

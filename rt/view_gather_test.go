@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	rt "gosys/runtime"
+	"gosys/rt"
 
 	"golang.org/x/sys/unix"
 )

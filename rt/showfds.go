@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"gosys/internal/procfs"
-	"gosys/runtime/cellctl"
+	"gosys/rt/cellctl"
 )
 
 // FDKind says what kind of kernel object a descriptor refers to.

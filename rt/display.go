@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"gosys/runtime/displaywire"
+	"gosys/rt/displaywire"
 )
 
 // HTML displays s as text/html. See the package documentation for where

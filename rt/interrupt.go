@@ -1,7 +1,7 @@
 package rt
 
 import (
-	"gosys/runtime/cellctl"
+	"gosys/rt/cellctl"
 
 	"golang.org/x/sys/unix"
 )

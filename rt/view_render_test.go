@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	rt "gosys/runtime"
+	"gosys/rt"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/views")

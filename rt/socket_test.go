@@ -7,7 +7,7 @@ import (
 	"syscall"
 	"testing"
 
-	rt "gosys/runtime"
+	"gosys/rt"
 
 	"golang.org/x/sys/unix"
 )

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"gosys/internal/fdspace"
-	"gosys/runtime/cellctl"
-	"gosys/runtime/tracewire"
+	"gosys/rt/cellctl"
+	"gosys/rt/tracewire"
 
 	"golang.org/x/sys/unix"
 )

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	rt "gosys/runtime"
-	"gosys/runtime/cellctl"
+	"gosys/rt"
+	"gosys/rt/cellctl"
 
 	"golang.org/x/sys/unix"
 )

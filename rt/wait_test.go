@@ -9,8 +9,8 @@ import (
 	"syscall"
 	"testing"
 
-	rt "gosys/runtime"
-	"gosys/runtime/cellctl"
+	"gosys/rt"
+	"gosys/rt/cellctl"
 )
 
 // startChild runs script in /bin/sh as a child registered with rt, killed

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	rt "gosys/runtime"
+	"gosys/rt"
 )
 
 // TestLanesTagsWritesByProcess checks that writes of this process and of a

@@ -7,7 +7,7 @@ import (
 	"syscall"
 	"testing"
 
-	rt "gosys/runtime"
+	"gosys/rt"
 )
 
 func TestExitInKernelPanics(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"syscall"
 
-	"gosys/runtime/cellctl"
+	"gosys/rt/cellctl"
 )
 
 // AddrInfo is one address getaddrinfo(3) would return: what Socket, Bind

@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"testing"
 
-	rt "gosys/runtime"
+	"gosys/rt"
 
 	"golang.org/x/sys/unix"
 )

@@ -7,7 +7,7 @@ import (
 	"syscall"
 	"time"
 
-	"gosys/runtime/cellctl"
+	"gosys/rt/cellctl"
 )
 
 // Wait waits for any child started through rt (by Fork) to end, reaps it,

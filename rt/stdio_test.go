@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"testing"
 
-	rt "gosys/runtime"
+	"gosys/rt"
 )
 
 func TestFopenModes(t *testing.T) {

@@ -3,7 +3,7 @@ package rt
 import (
 	"errors"
 	"fmt"
-	"gosys/runtime/cellctl"
+	"gosys/rt/cellctl"
 	"io"
 	"os"
 	"reflect"
@@ -80,7 +80,11 @@ func Fopen(path, mode string) (*FILE, error) {
 // from the start, and the child's end flushes every stream, as C's exit(3)
 // does (rt.Exit, and the end of the child's code, as returning from main).
 func init() {
-	cellctl.OnInherit(reflect.TypeFor[*FILE](), func(v reflect.Value) { track(v.Interface().(*FILE)) })
+	cellctl.OnInherit(reflect.TypeFor[*FILE](), func(v reflect.Value) {
+		if f := v.Interface().(*FILE); !f.closed {
+			track(f)
+		}
+	})
 	cellctl.AtExit(flushStreams)
 }
 
@@ -279,7 +283,7 @@ func flushStreams() {
 	}
 	streams.mu.Unlock()
 	for _, f := range open {
-		if err := f.Flush(); err != nil {
+		if err := f.Flush(); err != nil && !errors.Is(err, ErrClosedStream) {
 			fmt.Fprintln(os.Stderr, "rt.Exit:", err)
 		}
 	}

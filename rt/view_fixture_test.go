@@ -6,7 +6,7 @@ import (
 	"syscall"
 	"time"
 
-	rt "gosys/runtime"
+	"gosys/rt"
 )
 
 // Fixed inputs of the rendering tests: a parent (4242) and its child

@@ -3,7 +3,7 @@ package rt
 import (
 	"errors"
 	"fmt"
-	"gosys/runtime/cellctl"
+	"gosys/rt/cellctl"
 	"io"
 	"sync/atomic"
 

@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	rt "gosys/runtime"
-	"gosys/runtime/cellctl"
-	"gosys/runtime/displaywire"
-	"gosys/runtime/tracewire"
+	"gosys/rt"
+	"gosys/rt/cellctl"
+	"gosys/rt/displaywire"
+	"gosys/rt/tracewire"
 )
 
 // roleEnv names the environment variable that makes the test binary play a

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"syscall"
 
-	"gosys/runtime/cellctl"
+	"gosys/rt/cellctl"
 
 	"golang.org/x/sys/unix"
 )
