@@ -120,21 +120,13 @@ const noFD = ^uintptr(0)
 // descriptor of this process (and those in keep) at its own number: every
 // descriptor not marked close-on-exec, and 0, 1 and 2.
 func inherited(keep []int) ([]uintptr, error) {
-	entries, err := os.ReadDir("/proc/self/fd")
+	open, err := fdspace.Open()
 	if err != nil {
-		return nil, fmt.Errorf("fork: list descriptors: %w", err)
+		return nil, fmt.Errorf("fork: %w", err)
 	}
 	var fds []int
-	for _, e := range entries {
-		fd, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
-		if err != nil {
-			continue // the ReadDir descriptor itself, already closed
-		}
-		if fd <= 2 || flags&unix.FD_CLOEXEC == 0 || slices.Contains(keep, fd) {
+	for _, fd := range open {
+		if fd <= 2 || fdspace.IsInheritable(fd) || slices.Contains(keep, fd) {
 			fds = append(fds, fd)
 		}
 	}

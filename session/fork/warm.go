@@ -218,7 +218,12 @@ func WaitHandoff() (*Payload, error) {
 	}
 	// What is open now and not close-on-exec came from the parent at start:
 	// descriptors to drop at handoff unless the parent passes their number.
-	own := openFDs()
+	own := map[int]bool{}
+	if fds, err := fdspace.Open(); err == nil {
+		for _, fd := range fds {
+			own[fd] = true
+		}
+	}
 	var received []int
 	var data []byte
 	buf := make([]byte, 64<<10)
@@ -235,7 +240,11 @@ func WaitHandoff() (*Payload, error) {
 		if n == 0 {
 			return nil, fmt.Errorf("warm child: parent closed the control socket: %w", io.EOF)
 		}
-		received = append(received, passedFDs(oob[:oobn])...)
+		fds, err := fdspace.Rights(oob[:oobn])
+		if err != nil {
+			return nil, fmt.Errorf("warm child: receive handoff: %w", err)
+		}
+		received = append(received, fds...)
 		data = append(data, buf[:n]...)
 		if need < 0 && len(data) >= 4 {
 			need = int(binary.BigEndian.Uint32(data))
@@ -282,7 +291,7 @@ func WaitHandoff() (*Payload, error) {
 // the Go runtime's poller, cannot be taken: the handoff is refused.
 func place(received, targets []int, own map[int]bool, ctrl int) error {
 	for _, t := range targets {
-		if t == ctrl || (own[t] && !inheritable(t)) {
+		if t == ctrl || (own[t] && !fdspace.IsInheritable(t)) {
 			return fmt.Errorf("warm child: descriptor %d is in use by the runtime", t)
 		}
 	}
@@ -307,43 +316,9 @@ func place(received, targets []int, own map[int]bool, ctrl int) error {
 		want[t] = true
 	}
 	for fd := range own {
-		if !want[fd] && fd != ctrl && inheritable(fd) {
+		if !want[fd] && fd != ctrl && fdspace.IsInheritable(fd) {
 			unix.Close(fd)
 		}
 	}
 	return nil
-}
-
-// openFDs lists this process's open descriptors.
-func openFDs() map[int]bool {
-	out := map[int]bool{}
-	entries, _ := os.ReadDir("/proc/self/fd")
-	for _, e := range entries {
-		if fd, err := strconv.Atoi(e.Name()); err == nil {
-			if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == nil {
-				out[fd] = true
-			}
-		}
-	}
-	return out
-}
-
-func inheritable(fd int) bool {
-	flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
-	return err == nil && flags&unix.FD_CLOEXEC == 0
-}
-
-// passedFDs returns the descriptors received with a message.
-func passedFDs(oob []byte) []int {
-	msgs, err := unix.ParseSocketControlMessage(oob)
-	if err != nil {
-		return nil
-	}
-	var fds []int
-	for _, m := range msgs {
-		if r, err := unix.ParseUnixRights(&m); err == nil {
-			fds = append(fds, r...)
-		}
-	}
-	return fds
 }
