@@ -57,6 +57,8 @@ SPAWN_TIMEOUT = 90
 CELL_TIMEOUT = 120
 JUPYTERHUB = "/usr/bin/jupyterhub"
 SINGLEUSER = "/usr/bin/jupyterhub-singleuser"
+CLASS_CONFIG = os.path.join(ROOT, "docs", "jupyterhub_config.py")
+NPROC = 1024  # docs/jupyterhub_config.py's prlimit
 
 
 def free_port():
@@ -104,6 +106,18 @@ def memory_kb(pid):
     except OSError:
         pass
     return rss, pss
+
+
+def threads_of(uid):
+    """How many threads the processes of uid have (what RLIMIT_NPROC counts)."""
+    n = 0
+    for pid, (u, _, _) in proc_table().items():
+        if u == uid:
+            try:
+                n += len(os.listdir(f"/proc/{pid}/task"))
+            except OSError:
+                pass
+    return n
 
 
 def role(argv):
@@ -317,8 +331,12 @@ class Classroom:
         self.ports = [public, hub_port, proxy_api]
         self.base = f"http://127.0.0.1:{public}"
         names = [s.name for s in self.students]
+        # docs/jupyterhub_config.py, the configuration docs/course.md
+        # gives a class, with this test's ports, files, users and
+        # authenticator, and the kernelspecs' prefix.
         config = f"""
 c = get_config()  # noqa
+load_subconfig({CLASS_CONFIG!r})  # noqa
 c.JupyterHub.ip = "127.0.0.1"
 c.JupyterHub.port = {public}
 c.JupyterHub.hub_ip = "127.0.0.1"
@@ -330,8 +348,6 @@ c.JupyterHub.pid_file = "{self.work}/jupyterhub.pid"
 c.JupyterHub.authenticator_class = "jupyterhub.auth.DummyAuthenticator"
 c.DummyAuthenticator.password = "{self.password}"
 c.Authenticator.allowed_users = set({names!r})
-c.JupyterHub.spawner_class = "jupyterhub.spawner.LocalProcessSpawner"
-c.Spawner.cmd = ["{SINGLEUSER}"]
 c.Spawner.environment = {{"JUPYTER_PATH": "{self.data}"}}
 c.Spawner.start_timeout = {SPAWN_TIMEOUT}
 c.Spawner.http_timeout = {SPAWN_TIMEOUT}
@@ -564,6 +580,17 @@ def test_students_run_the_lectures_at_once(classroom, tmp_path, figure):
         except BaseException as e:  # reported below, with the thread's student
             errors[s.name] = e
 
+    # The threads of each student, sampled while the lectures run: what the
+    # class configuration's RLIMIT_NPROC must leave room for.
+    idle_threads = max(threads_of(s.uid) for s in classroom.students)
+    peak, sampling = [0], threading.Event()
+
+    def sample():
+        while not sampling.wait(0.1):
+            peak[0] = max([peak[0]] + [threads_of(s.uid) for s in classroom.students])
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     start = time.monotonic()
     threads = [threading.Thread(target=lecture, args=(s,)) for s in classroom.students]
     for t in threads:
@@ -571,6 +598,8 @@ def test_students_run_the_lectures_at_once(classroom, tmp_path, figure):
     for t in threads:
         t.join(CELL_TIMEOUT * 3 + 60)
     took = time.monotonic() - start
+    sampling.set()
+    sampler.join(10)
     assert not any(t.is_alive() for t in threads), "a student's notebooks did not finish in time"
     assert not errors, errors
     failed = {k: v for k, v in results.items() if v}
@@ -578,6 +607,10 @@ def test_students_run_the_lectures_at_once(classroom, tmp_path, figure):
     assert not failed, failed
     figure(f"hub: {STUDENTS} students running notebooks {', '.join(n[:2] for n in NOTEBOOKS)} at once",
            f"{took:.1f} s")
+    figure("hub: threads per student (RLIMIT_NPROC counts them)",
+           f"{idle_threads} with a server and an idle kernel, at most {peak[0]} during the notebooks "
+           f"(the class limit: {NPROC})")
+    assert peak[0] < NPROC / 2, "the class configuration's process limit is too tight for the lectures"
 
 
 def student_memory(room, s, kernel_id):
@@ -650,11 +683,13 @@ def test_memory_per_student(classroom, figure):
     kids = wait_for_children(classroom, s.kernel_id, 10)
     assert len(kids) == 10, kids
     mem = [memory_kb(p) for p in kids]
+    nthreads = sorted(len(os.listdir(f"/proc/{p}/task")) for p in kids)
     s.socket.ok("rt.Close(kidW)\nrt.Close(kidR)\nfor _, p := range kidPids { rt.WaitPid(p) }")
     rss = sorted(m[0] for m in mem)
     pss = sorted(m[1] for m in mem)
     figure("hub: per live forked child (10 blocked in read)",
-           f"RSS {rss[0] / 1024:.0f}-{rss[-1] / 1024:.0f} MB, PSS {pss[0] / 1024:.0f}-{pss[-1] / 1024:.0f} MB")
+           f"RSS {rss[0] / 1024:.0f}-{rss[-1] / 1024:.0f} MB, PSS {pss[0] / 1024:.0f}-{pss[-1] / 1024:.0f} MB, "
+           f"{nthreads[0]}-{nthreads[-1]} threads")
 
 
 def test_students_are_kept_apart(classroom):
@@ -686,6 +721,25 @@ def test_students_are_kept_apart(classroom):
     assert classroom.kernel_tree(b.kernel_id)[0] == kernel_b
     # Homes are private.
     assert stat.S_IMODE(os.stat(pwd.getpwnam(a.name).pw_dir).st_mode) & 0o077 == 0
+
+
+def test_class_settings_reach_the_kernel(classroom):
+    # docs/jupyterhub_config.py's process limit and private TMPDIR, and the
+    # class kernelspec's env, as a student's kernel and session see them.
+    s = classroom.students[0]
+    kernel, session, _ = classroom.kernel_tree(s.kernel_id)
+    for pid in (kernel, session):
+        with open(f"/proc/{pid}/limits") as f:
+            limits = f.read()
+        assert f"Max processes             {NPROC}                 {NPROC}" in limits, limits
+    home = pwd.getpwnam(s.name).pw_dir
+    text = s.socket.ok('import "os"\nfmt.Println(os.TempDir())\nfmt.Println(os.Getenv("GOSYS_WARM_CHILDREN"))\n'
+                       'd, err := os.MkdirTemp("", "lab-")\nfmt.Println(d, err)\nos.Remove(d)')
+    lines = text.splitlines()
+    assert lines[0] == os.path.join(home, ".tmp") and lines[1] == "0", text
+    assert lines[2].startswith(os.path.join(home, ".tmp", "lab-")) and lines[2].endswith(" <nil>"), text
+    st = os.stat(lines[0])
+    assert st.st_uid == s.uid and stat.S_IMODE(st.st_mode) == 0o700, st
 
 
 def test_teardown_leaves_nothing(classroom):
