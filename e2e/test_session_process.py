@@ -348,16 +348,34 @@ def test_warm_children_pool_size(warm):
     to save ~25 MB per student); forks work either way."""
     with Kernel(env={"GOSYS_WARM_CHILDREN": str(warm)}) as k:
         session = k.session_pid()
-        deadline = time.monotonic() + 20
-        while True:
-            kids = harness.children_of(session)
-            if len(kids) == warm or time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
-        assert len(kids) == warm, f"{len(kids)} children of an idle session with GOSYS_WARM_CHILDREN={warm}: {kids}"
+
+        def settle(want):
+            deadline = time.monotonic() + 20
+            while True:
+                kids = harness.children_of(session)
+                if len(kids) == want or time.monotonic() > deadline:
+                    return kids
+                time.sleep(0.1)
+
+        # None before the first fork: a notebook that never forks pays
+        # nothing for them.
+        time.sleep(1)
+        assert not harness.children_of(session), "warm children before any fork"
         cell = k.ok('import "fmt"\nfor i := 0; i < 3; i++ {\n\tif pid, _ := rt.Fork(); pid == 0 {\n\t\tfmt.Println("child", i)\n'
                     '\t\trt.Exit(0)\n\t}\n\trt.Wait()\n}', timeout=30)
         assert cell.stdout == "child 0\nchild 1\nchild 2\n", cell.describe()
+        # A few forks keep a few warm children: the pool follows the demand.
+        time.sleep(1)
+        kids = harness.children_of(session)
+        assert len(kids) <= warm and (warm == 0 or len(kids) >= 1), \
+            f"{len(kids)} warm children after 3 forks with GOSYS_WARM_CHILDREN={warm}: {kids}"
+        k.ok('for i := 0; i < 20; i++ {\n\tif pid, _ := rt.Fork(); pid == 0 {\n\t\trt.Exit(0)\n\t}\n}\n'
+             'for i := 0; i < 20; i++ {\n\trt.Wait()\n}', timeout=60)
+        # A fork loop grows it (doubling each time a fork found it empty),
+        # never past its size.
+        kids = settle(warm)
+        assert len(kids) <= warm and (warm == 0 or len(kids) >= 2), \
+            f"{len(kids)} warm children after a fork loop with GOSYS_WARM_CHILDREN={warm}: {kids}"
 
 
 @pytest.mark.parametrize("env,flag", [({"GOSYS_WARM_CHILDREN": "many"}, []), ({}, ["--warm-children", "65"])])

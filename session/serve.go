@@ -79,9 +79,9 @@ func Serve(cfg Config) int {
 		sv.reply(link.TypeFrame, 0, link.Frame{G: g, Text: line})
 	}
 	if cfg.WarmChildren > 0 {
-		pool := fork.NewPool(cfg.WarmChildren, func(f string, a ...any) { logf(f, a...) })
-		go pool.Fill()
-		opts.Forker = pool
+		// Empty until the first fork: a notebook that never forks pays
+		// nothing for it.
+		opts.Forker = fork.NewPool(cfg.WarmChildren, func(f string, a ...any) { logf(f, a...) })
 	}
 	sess, err := eval.New(opts)
 	if err != nil {

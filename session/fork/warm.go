@@ -49,11 +49,18 @@ type handoff struct {
 const maxRights = 250
 
 // Pool keeps warm children ready. It is safe for concurrent use.
+//
+// It holds none until the first Start, then as many as the demand it saw:
+// one after the first fork, twice as many each time a fork found it empty,
+// up to its size. A session that forks now and then keeps one warm child
+// (about 25 MB), a fork loop gets the full pool.
 type Pool struct {
-	size int
-	mu   sync.Mutex
-	idle []*warmChild
-	logf func(string, ...any)
+	size    int
+	want    int // children to keep ready now, <= size
+	mu      sync.Mutex
+	idle    []*warmChild
+	filling bool // a Fill is starting children
+	logf    func(string, ...any)
 }
 
 type warmChild struct {
@@ -61,23 +68,35 @@ type warmChild struct {
 	ctrl int // the parent's end of the control socket
 }
 
-// NewPool returns a pool that keeps size warm children once Fill is called.
+// NewPool returns a pool that keeps up to size warm children.
 func NewPool(size int, logf func(string, ...any)) *Pool {
 	return &Pool{size: size, logf: logf}
 }
 
-// Fill starts warm children until the pool holds its size.
+// Fill starts warm children until the pool holds what the demand asks
+// (see Pool). Starting one
+// takes milliseconds (an exec), so it happens without holding the pool: a
+// Start meanwhile takes an idle child or starts a cold one. One Fill runs
+// at a time; a second returns at once.
 func (p *Pool) Fill() {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	for len(p.idle) < p.size {
+	if p.filling {
+		p.mu.Unlock()
+		return
+	}
+	p.filling = true
+	for len(p.idle) < p.want {
+		p.mu.Unlock()
 		w, err := startWarm()
+		p.mu.Lock()
 		if err != nil {
 			p.logf("fork pool: %v", err)
-			return
+			break
 		}
 		p.idle = append(p.idle, w)
 	}
+	p.filling = false
+	p.mu.Unlock()
 }
 
 // Start runs payload in a warm child if one is ready and takes it, else in a
@@ -87,9 +106,13 @@ func (p *Pool) Start(payload *Payload, keep []int) (int, error) {
 	var w *warmChild
 	if n := len(p.idle); n > 0 {
 		w, p.idle = p.idle[n-1], p.idle[:n-1]
+	} else {
+		p.want = min(p.size, max(1, 2*p.want))
 	}
 	p.mu.Unlock()
-	defer p.Fill()
+	// The replacement starts off the fork's path: rt.Fork returns as soon
+	// as the child took over.
+	defer func() { go p.Fill() }()
 	if w != nil {
 		pid, err := w.hand(payload, keep)
 		if err == nil {
