@@ -12,6 +12,16 @@ import pwd
 
 c = get_config()  # noqa: F821 (JupyterHub provides it)
 
+# The hub's own files where Debian's package keeps them, not in the
+# directory it is started from.
+c.JupyterHub.db_url = "sqlite:////var/lib/jupyterhub/jupyterhub.sqlite"
+c.JupyterHub.cookie_secret_file = "/var/lib/jupyterhub/jupyterhub_cookie_secret"
+c.ConfigurableHTTPProxy.pid_file = "/var/lib/jupyterhub/jupyterhub-proxy.pid"
+
+# Debian's configurable-http-proxy finds its modules only with Debian's
+# node: NODE_PATH lets another node first on PATH (nodesource's) find them.
+os.environ["NODE_PATH"] = os.pathsep.join(p for p in ("/usr/share/nodejs", os.environ.get("NODE_PATH")) if p)
+
 # Each student's server runs as that student (the hub runs as root).
 c.JupyterHub.spawner_class = "jupyterhub.spawner.LocalProcessSpawner"
 
