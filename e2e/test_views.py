@@ -159,6 +159,28 @@ rt.Close(srv)''')
         self.assertEqual(len(re.findall(r"4 B ← pid \d+", text)), 2, text)
         self.assertIn(">connect<", svg_of(data["text/html"]))
 
+    def test_a_cell_draws_without_showing_through_gosys_rt_view(self):
+        """The renderers that are not rt's are gosys/rt/view's: a cell
+        imports it, draws rt's data, and shows what it likes; a forked
+        child has the import too."""
+        self.k.ok('import "gosys/rt/view"')
+        data, out = self.display('''vr, vw, _ := rt.Pipe()
+fds, _ := rt.FDs()
+fmt.Print(view.FDsText(rt.Getpid(), fds))
+rt.HTML(view.SVGImageHTML(view.FDsOfSVG(rt.FDTables(rt.Getpid()))))
+vpid, _ := rt.Fork(func() {
+	fmt.Println(view.TraceLabel(rt.TraceEvent{Call: "close", FD: vw}))
+	rt.Exit(0)
+})
+rt.WaitPid(vpid)
+rt.Close(vr)
+rt.Close(vw)
+fmt.Println(vr, vw)''')
+        r, w = out.split()[-2:]
+        self.assertRegex(out, rf"(?m)^ *{r} +r +pipe +pipe \d+, read end, empty, write end held by pid \d+ fd {w}$")
+        self.assertIn(f"close({w})\n", out)
+        self.assertIn(f">{r}<", svg_of(data["text/html"]))
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -26,5 +26,11 @@
 // gosys/rt/displaywire) that fallback is printed to stdout instead. A
 // display that cannot be sent is reported on stderr.
 //
+// The views (ShowFDs, ShowFDsOf, ShowProcs, ShowSockets, Trace, Lanes,
+// BarChart, LineChart) read the OS through gosys/rt/osdata, whose types rt
+// names (FDInfo, SocketInfo, ProcTree, TraceEvent, ...: the same types),
+// draw with gosys/rt/view and display the drawing. A cell that wants a
+// drawing without showing it imports gosys/rt/view.
+//
 // Every function is safe for concurrent use.
 package rt

@@ -2,25 +2,17 @@ package rt
 
 import (
 	"fmt"
-	"gosys/internal/fdspace"
 	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 	"unsafe"
 
+	"gosys/internal/fdspace"
+	"gosys/rt/view"
+
 	"golang.org/x/sys/unix"
 )
-
-// LaneText is one write to descriptor 1 or 2 seen by Lanes.
-type LaneText struct {
-	Pid    int
-	Stream string // "stdout" or "stderr"
-	At     time.Time
-	Text   string
-}
 
 // lanesQuiet is how long Lanes keeps reading after f returned, for output
 // already on its way.
@@ -48,7 +40,7 @@ func Lanes(f func()) []LaneText {
 		f()
 	}()
 	texts := rec.finish()
-	Display(map[string]any{"text/html": LanesHTML(texts), "text/plain": LanesText(texts)}, nil)
+	Display(map[string]any{"text/html": view.LanesHTML(os.Getpid(), texts), "text/plain": view.LanesText(texts)}, nil)
 	return texts
 }
 
@@ -187,66 +179,4 @@ func waitQuiet(mu *sync.Mutex, last *time.Time, quiet time.Duration) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-}
-
-// lanePids returns the writers in the order they first wrote.
-func lanePids(texts []LaneText) []int {
-	var pids []int
-	for _, t := range texts {
-		if !slices.Contains(pids, t.Pid) {
-			pids = append(pids, t.Pid)
-		}
-	}
-	return pids
-}
-
-// LanesText renders writes as lines prefixed by the writer's pid, in order.
-func LanesText(texts []LaneText) string {
-	var b strings.Builder
-	for _, t := range texts {
-		for _, line := range strings.SplitAfter(t.Text, "\n") {
-			if line == "" {
-				continue
-			}
-			tag := strconv.Itoa(t.Pid)
-			if t.Stream == "stderr" {
-				tag += " err"
-			}
-			fmt.Fprintf(&b, "[%s] %s", tag, line)
-			if !strings.HasSuffix(line, "\n") {
-				b.WriteString("\n")
-			}
-		}
-	}
-	return b.String()
-}
-
-// LanesHTML renders writes as a table with one column per process and one
-// row per write, in the order written; stderr text is marked.
-func LanesHTML(texts []LaneText) string {
-	pids := lanePids(texts)
-	head := []string{"t (ms)"}
-	for _, p := range pids {
-		label := "pid " + strconv.Itoa(p)
-		if p == os.Getpid() {
-			label += " (this process)"
-		}
-		head = append(head, label)
-	}
-	var rows [][]string
-	var start time.Time
-	if len(texts) > 0 {
-		start = texts[0].At
-	}
-	for _, t := range texts {
-		row := make([]string, len(pids)+1)
-		row[0] = "\x00" + strconv.FormatFloat(float64(t.At.Sub(start).Microseconds())/1000, 'f', 1, 64)
-		text := `<pre style="margin:0;font:inherit;white-space:pre-wrap">` + esc(strings.TrimSuffix(t.Text, "\n")) + `</pre>`
-		if t.Stream == "stderr" {
-			text = `<span style="color:#c0392b">` + text + `</span>`
-		}
-		row[slices.Index(pids, t.Pid)+1] = text
-		rows = append(rows, row)
-	}
-	return htmlTable("output by process, in the order written", head, rows)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"gosys/rt"
+	"gosys/rt/view"
 )
 
 // TestLanesTagsWritesByProcess checks that writes of this process and of a
@@ -41,10 +42,10 @@ func TestLanesTagsWritesByProcess(t *testing.T) {
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("lanes got\n%q\nwant\n%q", got, want)
 	}
-	if text := rt.LanesText(texts); !strings.Contains(text, fmt.Sprintf("[%d err] child err\n", child)) {
+	if text := view.LanesText(texts); !strings.Contains(text, fmt.Sprintf("[%d err] child err\n", child)) {
 		t.Errorf("LanesText:\n%s", text)
 	}
-	if html := rt.LanesHTML(texts); !strings.Contains(html, "pid "+fmt.Sprint(child)) || strings.Contains(html, "<script") {
+	if html := view.LanesHTML(os.Getpid(), texts); !strings.Contains(html, "pid "+fmt.Sprint(child)) || strings.Contains(html, "<script") {
 		t.Errorf("LanesHTML: %s", html)
 	}
 	// Descriptor 1 is a pipe or file again, not a socket.

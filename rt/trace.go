@@ -1,51 +1,19 @@
 package rt
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"gosys/internal/fdspace"
 	"gosys/rt/cellctl"
 	"gosys/rt/tracewire"
+	"gosys/rt/view"
 
 	"golang.org/x/sys/unix"
 )
-
-// TraceEvent is one rt call recorded by Trace.
-//
-// FD is the descriptor the call worked on (-1 when none): for Pipe the read
-// end, for Dup and Dup2 the old descriptor, for Accept the listening
-// socket. Ret is the call's result: bytes moved (Read, Write), the new
-// descriptor (Pipe: the write end; Socket, Open, Dup, Dup2, Accept), the
-// child's pid (Fork, Wait), the exit code (Exit); 0 otherwise.
-type TraceEvent struct {
-	Pid   int       // the process that made the call
-	Start time.Time // when the call began
-	End   time.Time // when it returned
-	Call  string    // fork, exit, wait, pipe, read, write, close, socket, bind, listen, accept, connect, open, dup, dup2
-	FD    int
-	Ret   int
-	Err   string // the error's errno name (EPIPE), EOF, interrupted, or text; "" on success
-	// Object names what FD refers to: "pipe:[inode]", "socket:[inode]" or a
-	// file's path; for Accept, Dup, Open, the new descriptor's.
-	Object string
-	// Local and Peer are a socket's addresses (for Accept and Connect, the
-	// connection's), as host:port.
-	Local, Peer string
-	// Data is the start of the bytes a read or write moved: at most 32
-	// bytes, invalid UTF-8 shown as '.'.
-	Data string
-	// Status says how a reaped child ended: "exited 3", "killed by SIGPIPE".
-	Status string
-}
 
 // MaxTraceEvents is how many events Trace keeps; later ones are counted and
 // dropped.
@@ -92,11 +60,11 @@ func Trace(f func()) []TraceEvent {
 		return events // interrupted: the cell is over, nothing to draw into
 	default:
 	}
-	text := TraceText(events)
+	text := view.TraceText(events)
 	if dropped > 0 {
 		text += fmt.Sprintf("(%d more events were not kept)\n", dropped)
 	}
-	Display(map[string]any{"text/html": TraceHTML(events), "text/plain": text}, nil)
+	Display(map[string]any{"text/html": view.TraceHTML(events), "text/plain": text}, nil)
 	return events
 }
 
@@ -175,7 +143,7 @@ func (r *traceRecorder) stopSending() {
 
 // finish waits until nothing arrived for traceQuiet (at most a second),
 // shuts the socket, so children's later sends fail and stop, and returns
-// the events in trace order (see traceAt).
+// the events in trace order (see TraceEvent.At).
 func (r *traceRecorder) finish() ([]TraceEvent, int) {
 	waitQuiet(&r.mu, &r.last, traceQuiet)
 	_ = unix.Shutdown(r.recv, unix.SHUT_RDWR)
@@ -183,101 +151,25 @@ func (r *traceRecorder) finish() ([]TraceEvent, int) {
 	unix.Close(r.recv)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	slices.SortStableFunc(r.events, func(a, b TraceEvent) int { return traceAt(a).Compare(traceAt(b)) })
+	slices.SortStableFunc(r.events, func(a, b TraceEvent) int { return a.At().Compare(b.At()) })
 	return r.events, r.dropped
 }
 
-// traceAt is when a call counts as made, the order of the trace. A call
-// that sends (write, close, connect, fork, exit) counts from when it
-// began: its bytes, its end of file or its child can reach another process
-// before it returns in its own. Every other call counts from when it
-// returned, so a read always comes after the write it got bytes from.
-func traceAt(e TraceEvent) time.Time {
-	switch e.Call {
-	case "write", "close", "connect", "fork", "exit":
-		return e.Start
-	}
-	return e.End
-}
+// TraceText renders events as text, one line per call in the order Trace
+// returns them: time in ms from the first call, pid, the call, and where
+// its bytes went or came from. It is view.TraceText.
+func TraceText(events []TraceEvent) string { return view.TraceText(events) }
 
-// beginCall returns the time a traced call begins, or the zero time when no
-// trace is running (and the call records nothing).
-func beginCall() time.Time {
-	if !tracewire.Active() {
-		return time.Time{}
-	}
-	return time.Now()
-}
+// TraceHTML renders events as the sequence diagram Trace shows: TraceSVG
+// as an HTML image on a white card. It is view.TraceHTML, which documents
+// the drawing.
+func TraceHTML(events []TraceEvent) string { return view.TraceHTML(events) }
 
-// endCall records a call that began at start, unless start is zero.
-func endCall(start time.Time, e TraceEvent, err error) {
-	if start.IsZero() {
-		return
-	}
-	e.Start, e.End = start, time.Now()
-	if err != nil {
-		e.Err = errText(err)
-	}
-	tracewire.Emit(tracewire.Event(e))
-}
+// TraceSVG is the SVG document of TraceHTML, drawn in currentColor. It is
+// view.TraceSVG.
+func TraceSVG(events []TraceEvent) string { return view.TraceSVG(events) }
 
-// fdEvent is an event for a call on fd, with what fd refers to now.
-func fdEvent(call string, fd, ret int) TraceEvent {
-	e := TraceEvent{Call: call, FD: fd, Ret: ret}
-	e.Object, e.Local, e.Peer = describeFD(fd)
-	return e
-}
-
-// describeFD names the object of fd and, for a socket, its addresses.
-func describeFD(fd int) (object, local, peer string) {
-	if fd < 0 {
-		return "", "", ""
-	}
-	object, err := os.Readlink("/proc/self/fd/" + strconv.Itoa(fd))
-	if err != nil {
-		return "", "", ""
-	}
-	if !strings.HasPrefix(object, "socket:") {
-		return object, "", ""
-	}
-	if sa, err := unix.Getsockname(fd); err == nil {
-		local = unixSockaddrString(sa)
-	}
-	if sa, err := unix.Getpeername(fd); err == nil {
-		peer = unixSockaddrString(sa)
-	}
-	return object, local, peer
-}
-
-// unixSockaddrString formats an x/sys/unix socket address as host:port.
-func unixSockaddrString(sa unix.Sockaddr) string {
-	switch a := sa.(type) {
-	case *unix.SockaddrInet4:
-		return sockaddrString(&syscall.SockaddrInet4{Port: a.Port, Addr: a.Addr})
-	case *unix.SockaddrInet6:
-		return sockaddrString(&syscall.SockaddrInet6{Port: a.Port, Addr: a.Addr, ZoneId: a.ZoneId})
-	case *unix.SockaddrUnix:
-		if a.Name == "" {
-			return ""
-		}
-		return a.Name
-	}
-	return ""
-}
-
-// errText is the short name of a call's error: the errno's name (EPIPE),
-// EOF, or the error's text.
-func errText(err error) string {
-	var errno syscall.Errno
-	switch {
-	case errors.Is(err, io.EOF):
-		return "EOF"
-	case errors.Is(err, ErrInterrupted):
-		return "interrupted"
-	case errors.As(err, &errno):
-		if name := unix.ErrnoName(errno); name != "" {
-			return name
-		}
-	}
-	return err.Error()
-}
+// TraceLabel is the one-line description of an event, C style:
+// "write(4) = 6 \"hello\\n\"", "read(3) = 0 EOF", "wait() = 812 exited 3".
+// It is view.TraceLabel.
+func TraceLabel(e TraceEvent) string { return view.TraceLabel(e) }

@@ -27,8 +27,8 @@ const MaxDatagram = 4 << 10
 // keeps.
 const MaxData = 32
 
-// Event is one runtime call seen by a trace; rt.TraceEvent documents the
-// fields (the two types convert into each other).
+// Event is one runtime call seen by a trace; osdata.TraceEvent (rt's
+// TraceEvent) documents the fields (the two types convert into each other).
 type Event struct {
 	Pid   int       `json:"pid"`
 	Start time.Time `json:"start"` // when the call began
