@@ -116,7 +116,12 @@ def test_kill_of_the_session_by_itself(k):
     # shell's background job.
     child = int(k.value("c, err := rt.Fork(func() { time.Sleep(time.Hour) })\nif err != nil { panic(err) }\nc"))
     k.ok("!sleep 3600 &")
-    job = [p for p in harness.children_of(k.session_pid()) if _comm(p) == "sleep"]
+    # The shell's child is named sh until it has exec'd sleep: look again.
+    for _ in range(100):
+        job = [p for p in harness.children_of(k.session_pid()) if _comm(p) == "sleep"]
+        if job:
+            break
+        time.sleep(0.05)
     assert job, "the background sleep is not a child of the session"
     cell = k.run('import "syscall"\nsyscall.Kill(rt.Getpid(), syscall.SIGKILL)\ntime.Sleep(5 * time.Second)',
                  timeout=ROW_TIMEOUT)

@@ -155,19 +155,37 @@ func byteOffset(s string, chars int) int {
 // import path wins when several share the name.
 func (s *Session) stdPackage(name string) (string, bool) {
 	best := ""
-	for p := range s.compiled {
+	consider := func(p string) {
 		if path.Base(p) == name && (best == "" || len(p) < len(best)) {
 			best = p
 		}
 	}
+	for p := range s.lazy {
+		consider(p)
+	}
+	for p := range s.compiled {
+		consider(p)
+	}
 	return best, best != ""
+}
+
+// compiledPackage returns the symbols of the compiled package path, which
+// the interpreter loads first if it has not yet (a package is loaded when
+// a cell, a completion or an inspection first names it).
+func (s *Session) compiledPackage(path string) (map[string]reflect.Value, bool) {
+	if s.lazy[path] {
+		syms, ok := s.in.Symbols(path)[path]
+		return syms, ok
+	}
+	syms, ok := s.compiled[path]
+	return syms, ok
 }
 
 // packageSymbols returns the exported symbols of an imported package:
 // compiled ones from the tables the session loaded, interpreted ones (the
 // generic std packages) from yaegi, which can panic on some of them.
 func (s *Session) packageSymbols(path string) (syms map[string]reflect.Value) {
-	if syms, ok := s.compiled[path]; ok {
+	if syms, ok := s.compiledPackage(path); ok {
 		return syms
 	}
 	defer func() {
@@ -175,5 +193,8 @@ func (s *Session) packageSymbols(path string) (syms map[string]reflect.Value) {
 			syms = nil
 		}
 	}()
+	if s.generics.Need(path) != nil {
+		return nil
+	}
 	return s.in.Symbols(path)[path]
 }

@@ -494,7 +494,8 @@ func (s *Session) lookupType(name string) (reflect.Type, bool) {
 	if !ok {
 		return nil, false
 	}
-	v, ok := s.compiled[ip][sym]
+	syms, _ := s.compiledPackage(ip)
+	v, ok := syms[sym]
 	if !ok || !v.IsValid() || v.Kind() != reflect.Pointer {
 		return nil, false
 	}

@@ -106,8 +106,14 @@ type Session struct {
 	imports map[string]string
 	// decls are the cells' top-level declarations by name ("T.M" for methods).
 	decls map[string]declared
-	// compiled maps the import path of each compiled package to its symbols.
+	// compiled maps the import path of each compiled package loaded with
+	// the interpreter to its symbols; lazy holds those the interpreter
+	// loads when first used (see compiledPackage).
 	compiled map[string]map[string]reflect.Value
+	lazy     map[string]bool
+	// generics compiles the interpreted standard packages (slices, maps,
+	// cmp, iter) when a cell first imports one.
+	generics *symbols.Generics
 	// sites are the session's rt.Fork calls by number.
 	sites    map[int]fork.Site
 	nextSite int
@@ -159,7 +165,13 @@ func New(opts Options) (*Session, error) {
 	if err := opts.Kit.Setup(s.in); err != nil {
 		return nil, err
 	}
-	s.compiled = map[string]map[string]reflect.Value{}
+	s.generics = opts.Kit.NewGenerics(s.in)
+	s.compiled, s.lazy = map[string]map[string]reflect.Value{}, map[string]bool{}
+	for _, l := range opts.Kit.Lazy {
+		for key := range l {
+			s.lazy[path.Dir(key)] = true
+		}
+	}
 	for _, syms := range opts.Kit.Exports {
 		for key, m := range syms {
 			if key != "." {
@@ -399,6 +411,9 @@ func (s *Session) eval(ctx context.Context, line int, src string) (v reflect.Val
 			err = interp.Panic{Value: r}
 		}
 	}()
+	if err := s.generics.For(src); err != nil {
+		return reflect.Value{}, err
+	}
 	v, err = s.in.EvalWithContextWait(ctx, strings.Repeat("\n", line)+src)
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err() // stopped (see Stop) before the context ended

@@ -19,7 +19,7 @@ func newTestSession(t *testing.T) *Session {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { devnull.Close() })
-	s, err := New(Options{Kit: symbols.Kit{Exports: []interp.Exports{symbols.Stdlib()}}, Stdin: devnull, Stdout: devnull, Stderr: devnull})
+	s, err := New(Options{Kit: symbols.Kit{Lazy: []interp.LazyExports{symbols.Lazy}, Exports: []interp.Exports{symbols.Stdlib()}}, Stdin: devnull, Stdout: devnull, Stderr: devnull})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,9 @@ func BenchmarkNewInterpreter(b *testing.B) {
 		syms := symbols.Stdlib()
 		for b.Loop() {
 			i := interp.New(interp.Options{})
+			if err := i.UseLazy(symbols.Lazy); err != nil {
+				b.Fatal(err)
+			}
 			if err := i.Use(syms); err != nil {
 				b.Fatal(err)
 			}

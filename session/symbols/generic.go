@@ -4,8 +4,10 @@ import (
 	_ "embed"
 	"fmt"
 	"reflect"
+	"strings"
 
 	"github.com/traefik/yaegi/interp"
+	"github.com/traefik/yaegi/stdlib/generic"
 )
 
 // Interpreted sources, kept as real Go packages under internal/gensrc so
@@ -22,21 +24,43 @@ var (
 	mapsSource string
 )
 
-// GenericSources returns the interpreted packages to compile, in the given
-// order, with interp.Compile right after interp.Use(Stdlib()):
+// GenericPackage is one interpreted standard package: its sources, to
+// compile in order after the packages it imports (Deps).
+type GenericPackage struct {
+	Path    string
+	Deps    []string
+	Sources []string
+}
+
+// GenericPackages returns the interpreted standard packages, each after
+// those it depends on:
 //
 //   - "iter": the types Seq and Seq2 (no Pull);
-//   - "cmp": Less, Compare and Or, redefining yaegi's Go 1.22 source;
-//   - "slices": the Go 1.26 slices API, redefining yaegi's Go 1.22 source;
-//   - "maps": the Go 1.26 maps API, redefining yaegi's Go 1.22 source.
+//   - "cmp": yaegi's Go 1.22 source, then gosys's Less, Compare and Or,
+//     which replace yaegi's;
+//   - "slices": yaegi's Go 1.22 source, then the Go 1.26 slices API;
+//   - "maps": yaegi's Go 1.22 source, then the Go 1.26 maps API.
 //
-// interp.Use(Stdlib()) has already compiled yaegi's own cmp, maps and
-// slices sources (yaegi does it for any table with a "fmt/fmt" entry);
-// these sources are compiled into the same packages and replace their
-// functions, so they must come after it. Their doc comments list what
-// differs from the standard library.
+// The Go 1.26 sources are compiled into the same packages as yaegi's and
+// replace their functions, so they come after them. Their doc comments
+// list what differs from the standard library.
+func GenericPackages() []GenericPackage {
+	return []GenericPackage{
+		{Path: "iter", Sources: []string{iterSource}},
+		{Path: "cmp", Sources: []string{generic.Sources[0], cmpSource}},
+		{Path: "slices", Deps: []string{"cmp", "iter"}, Sources: []string{generic.Sources[2], slicesSource}},
+		{Path: "maps", Deps: []string{"iter"}, Sources: []string{generic.Sources[1], mapsSource}},
+	}
+}
+
+// GenericSources returns the sources of every generic package, in an order
+// that compiles.
 func GenericSources() []string {
-	return []string{iterSource, cmpSource, slicesSource, mapsSource}
+	var out []string
+	for _, p := range GenericPackages() {
+		out = append(out, p.Sources...)
+	}
+	return out
 }
 
 // BuiltinPath is the import path of the small binary package the prelude
@@ -115,33 +139,44 @@ func Prelude() string { return prelude }
 // the one order that works; every gosys interpreter (the session, a forked
 // child, a test) is set up through a Kit.
 type Kit struct {
-	// Exports are compiled packages, loaded first, in order.
+	// Lazy are compiled packages loaded when first imported.
+	Lazy []interp.LazyExports
+	// Exports are compiled packages, loaded next, in order; a package of
+	// Lazy and of Exports gets both, Exports' symbols winning.
 	Exports []interp.Exports
-	// Sources are interpreted packages, compiled next: they extend
-	// packages the exports loaded (gosys's iter, cmp, slices, maps).
+	// Sources are interpreted packages compiled next.
 	Sources []string
+	// Generic are interpreted packages compiled when first imported, by
+	// a Generics the interpreter's user keeps (they take milliseconds and
+	// megabytes that a session which never imports them should not pay).
+	Generic []GenericPackage
 	// Prelude is Go source evaluated last, before the first cell.
 	Prelude []string
 }
 
 // Standard returns the kit of a gosys interpreter: the standard library
-// (Stdlib), the generic sources (GenericSources), the prelude (Prelude),
-// with extra exports loaded after the standard library and extra prelude
-// lines after the prelude (the rt package and its import, say).
+// (Lazy, Stdlib), the generic packages (GenericPackages, compiled on
+// demand), the prelude (Prelude), with extra exports loaded after the
+// standard library and extra prelude lines after the prelude (the rt
+// package and its import, say).
 func Standard(extra []interp.Exports, prelude ...string) Kit {
 	return Kit{
+		Lazy:    []interp.LazyExports{Lazy},
 		Exports: append([]interp.Exports{Stdlib()}, extra...),
-		Sources: GenericSources(),
+		Generic: GenericPackages(),
 		Prelude: append([]string{Prelude()}, prelude...),
 	}
 }
 
-// Setup prepares i with k: Use of each export, then Compile of each
-// source, then Eval of each prelude line. Stdlib must come first among the
-// exports: yaegi applies its stdlib fixups (stdio, os.Args, env, log) when
-// it sees it, and compiles its own Go 1.22 cmp/maps/slices sources, which
-// the generic sources then extend and replace; the prelude needs both.
+// Setup prepares i with k: UseLazy of each lazy table, Use of each export,
+// Compile of each source, then Eval of each prelude line. The generic
+// packages are left to a Generics.
 func (k Kit) Setup(i *interp.Interpreter) error {
+	for _, l := range k.Lazy {
+		if err := i.UseLazy(l); err != nil {
+			return fmt.Errorf("symbols: use lazy: %w", err)
+		}
+	}
 	for _, e := range k.Exports {
 		if err := i.Use(e); err != nil {
 			return fmt.Errorf("symbols: use: %w", err)
@@ -149,7 +184,7 @@ func (k Kit) Setup(i *interp.Interpreter) error {
 	}
 	for n, src := range k.Sources {
 		if _, err := i.Compile(src); err != nil {
-			return fmt.Errorf("symbols: compile generic source %d: %w", n, err)
+			return fmt.Errorf("symbols: compile source %d: %w", n, err)
 		}
 	}
 	for _, src := range k.Prelude {
@@ -160,8 +195,73 @@ func (k Kit) Setup(i *interp.Interpreter) error {
 	return nil
 }
 
-// Setup prepares a new interpreter as Standard(nil) does.
-func Setup(i *interp.Interpreter) error { return Standard(nil).Setup(i) }
+// Generics compiles a kit's generic packages into one interpreter when
+// they are first needed. Not safe for concurrent use: call it where the
+// interpreter compiles (before an Eval).
+type Generics struct {
+	i    *interp.Interpreter
+	pkgs map[string]GenericPackage
+	done map[string]bool
+}
+
+// NewGenerics returns the compiler of k's generic packages into i.
+func (k Kit) NewGenerics(i *interp.Interpreter) *Generics {
+	g := &Generics{i: i, pkgs: map[string]GenericPackage{}, done: map[string]bool{}}
+	for _, p := range k.Generic {
+		g.pkgs[p.Path] = p
+	}
+	return g
+}
+
+// For compiles the generic packages src may import, with what they import,
+// unless compiled already. It looks for their quoted paths in src: a
+// string literal that spells one costs a compile, nothing else.
+func (g *Generics) For(src string) error {
+	for path := range g.pkgs {
+		if !g.done[path] && strings.Contains(src, `"`+path+`"`) {
+			if err := g.Need(path); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Need compiles the generic package path and its dependencies, once.
+func (g *Generics) Need(path string) error {
+	p, ok := g.pkgs[path]
+	if !ok || g.done[path] {
+		return nil
+	}
+	g.done[path] = true
+	for _, d := range p.Deps {
+		if err := g.Need(d); err != nil {
+			return err
+		}
+	}
+	for n, src := range p.Sources {
+		if _, err := g.i.Compile(src); err != nil {
+			return fmt.Errorf("symbols: compile %s source %d: %w", path, n, err)
+		}
+	}
+	return nil
+}
+
+// Setup prepares a new interpreter as Standard(nil) does, with every
+// generic package compiled.
+func Setup(i *interp.Interpreter) error {
+	k := Standard(nil)
+	if err := k.Setup(i); err != nil {
+		return err
+	}
+	g := k.NewGenerics(i)
+	for _, p := range k.Generic {
+		if err := g.Need(p.Path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // builtinClear implements clear for the prelude.
 func builtinClear(v any) {

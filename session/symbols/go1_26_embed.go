@@ -11,8 +11,10 @@ import (
 )
 
 func init() {
-	Symbols["embed/embed"] = map[string]reflect.Value{
-		// type definitions
-		"FS": reflect.ValueOf((*embed.FS)(nil)),
+	Lazy["embed/embed"] = func() map[string]reflect.Value {
+		return map[string]reflect.Value{
+			// type definitions
+			"FS": reflect.ValueOf((*embed.FS)(nil)),
+		}
 	}
 }

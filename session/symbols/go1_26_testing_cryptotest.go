@@ -11,8 +11,10 @@ import (
 )
 
 func init() {
-	Symbols["testing/cryptotest/cryptotest"] = map[string]reflect.Value{
-		// function, constant and variable definitions
-		"SetGlobalRandom": reflect.ValueOf(cryptotest.SetGlobalRandom),
+	Lazy["testing/cryptotest/cryptotest"] = func() map[string]reflect.Value {
+		return map[string]reflect.Value{
+			// function, constant and variable definitions
+			"SetGlobalRandom": reflect.ValueOf(cryptotest.SetGlobalRandom),
+		}
 	}
 }

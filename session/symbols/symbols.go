@@ -48,23 +48,51 @@ package symbols
 
 import (
 	"reflect"
+	"slices"
+
+	"github.com/traefik/yaegi/interp"
 )
 
-// Symbols holds the binary symbol tables, keyed "importpath/name" as yaegi
-// expects. It is filled by the init functions of the generated files and
-// completed by the first call to Stdlib (generic instantiations, iterator
-// wrappers): use Stdlib rather than Symbols. Treat it as read-only:
+// Symbols holds the binary symbol tables loaded with every interpreter,
+// keyed "importpath/name" as yaegi expects: gosys's own (MapTypes, the
+// prelude's builtins) and the replacements and additions Stdlib puts over
+// the standard packages (generic instantiations, interruptible and
+// process calls). Use Stdlib rather than Symbols. Treat it as read-only:
 // interp.Use copies it into each interpreter.
 var Symbols = map[string]map[string]reflect.Value{}
+
+// Lazy holds the standard library's symbol tables as functions that build
+// them, filled by the init functions of the generated files: an
+// interpreter builds a package's table when a cell first imports it
+// (interp.UseLazy). Only the package's own API is there; Symbols' entries
+// for the same package are added over it.
+var Lazy = interp.LazyExports{}
 
 func init() {
 	Symbols["."] = map[string]reflect.Value{"MapTypes": reflect.ValueOf(MapTypes)}
 }
 
-// Stdlib returns the symbol tables to pass to interp.Use (see the package
-// documentation for the full setup order). The returned map is shared:
-// do not modify it.
+// Stdlib returns the symbol tables to pass to interp.Use, after UseLazy of
+// Lazy (see Kit for the full setup order). The returned map is shared: do
+// not modify it.
 func Stdlib() map[string]map[string]reflect.Value {
 	prepareOnce.Do(prepare)
 	return Symbols
+}
+
+// Keys returns the keys ("importpath/name") of every package an
+// interpreter set up with Standard can import, lazy or not.
+func Keys() []string {
+	prepareOnce.Do(prepare)
+	keys := make([]string, 0, len(Lazy)+len(Symbols))
+	for k := range Lazy {
+		keys = append(keys, k)
+	}
+	for k := range Symbols {
+		if _, dup := Lazy[k]; !dup && k != "." {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -60,7 +60,7 @@ func Generate(w *bytes.Buffer) (int, error) {
 // Packages lists the import paths to document, sorted.
 func Packages() []string {
 	seen := map[string]bool{"cmp": true, "iter": true, "maps": true, "slices": true}
-	for key := range symbols.Stdlib() {
+	for _, key := range symbols.Keys() {
 		i := strings.LastIndexByte(key, '/')
 		if i < 0 {
 			continue

@@ -651,7 +651,8 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				var sym *symbol
 				var level int
 
-				if dest.rval.IsValid() && isConstType(dest.typ) {
+				// A variable of a compiled package is settable: not a constant.
+				if dest.rval.IsValid() && isConstType(dest.typ) && !dest.rval.CanSet() {
 					err = n.cfgErrorf("cannot assign to %s (%s constant)", dest.rval, dest.typ.str)
 					break
 				}
@@ -1806,7 +1807,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				// Resolve binary package symbol: a type or a value
 				name := n.child[1].ident
 				pkg := n.child[0].sym.typ.path
-				if s, ok := interp.binPkg[pkg][name]; ok {
+				if s, ok := interp.binPackage(pkg)[name]; ok {
 					if isBinType(s) {
 						n.typ = valueTOf(s.Type().Elem())
 					} else {
@@ -2535,7 +2536,7 @@ func (n *node) isType(sc *scope) bool {
 			return false
 		}
 		path := sym.typ.path
-		if p, ok := n.interp.binPkg[path]; ok && isBinType(p[name]) {
+		if p := n.interp.binPackage(path); p != nil && isBinType(p[name]) {
 			return true // Imported binary type
 		}
 		if p, ok := n.interp.srcPkg[path]; ok && p[name] != nil && p[name].kind == typeSym {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -198,5 +199,66 @@ func TestRuntimeErrorsReadAsGo(t *testing.T) {
 		if !strings.HasPrefix(stderr.String(), fmt.Sprintf("%d:", lines)) {
 			t.Errorf("%q: frame %q, want line %d", c.src, stderr.String(), lines)
 		}
+	}
+}
+
+func TestUseLazyLoadsOnFirstImportOnly(t *testing.T) {
+	i := New(Options{})
+	calls := map[string]int{}
+	lazy := func(key string, syms map[string]reflect.Value) func() map[string]reflect.Value {
+		return func() map[string]reflect.Value { calls[key]++; return syms }
+	}
+	if err := i.UseLazy(LazyExports{
+		"example.org/a/a": lazy("a", map[string]reflect.Value{"Answer": reflect.ValueOf(func() int { return 42 })}),
+		"example.org/b/b": lazy("b", map[string]reflect.Value{"Other": reflect.ValueOf(func() int { return 7 })}),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 0 {
+		t.Fatalf("UseLazy loaded %v before any import", calls)
+	}
+	if _, err := i.Eval(`import "example.org/a"`); err != nil {
+		t.Fatal(err)
+	}
+	if got := evalInt(t, i, `a.Answer()`); got != 42 {
+		t.Fatalf("a.Answer() = %d, want 42", got)
+	}
+	evalInt(t, i, `a.Answer()`)
+	if calls["a"] != 1 || calls["b"] != 0 {
+		t.Fatalf("loads after importing a twice: %v, want a once and b never", calls)
+	}
+	// ImportUsed and Symbols see a lazy package without an import of it.
+	if _, ok := i.Symbols("example.org/b")["example.org/b"]["Other"]; !ok || calls["b"] != 1 {
+		t.Fatalf("Symbols did not load b: %v", calls)
+	}
+	if err := i.UseLazy(LazyExports{"nopackage": nil}); err == nil {
+		t.Fatal("UseLazy accepted a key without a package name")
+	}
+}
+
+func TestUseLazyConcurrentImports(t *testing.T) {
+	// Two goroutines of one interpreter (a cell and a completion request)
+	// may load packages at once: run with -race.
+	i := New(Options{})
+	var n atomic.Int64
+	load := func() map[string]reflect.Value {
+		n.Add(1)
+		return map[string]reflect.Value{"F": reflect.ValueOf(func() int { return 1 })}
+	}
+	if err := i.UseLazy(LazyExports{"example.org/c/c": load}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	for k := 0; k < 8; k++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			_ = i.Symbols("example.org/c")
+		}()
+	}
+	for k := 0; k < 8; k++ {
+		<-done
+	}
+	if got := n.Load(); got != 1 {
+		t.Fatalf("the package was loaded %d times, want 1", got)
 	}
 }

@@ -230,18 +230,19 @@ func (interp *Interpreter) gta(root *node, rpath, importPath, pkgName string) ([
 			if packageName := path.Base(ipath); path.Dir(ipath) == packageName {
 				ipath = packageName
 			}
-			if pkg := interp.binPkg[ipath]; pkg != nil {
+			if pkg := interp.binPackage(ipath); pkg != nil {
 				switch name {
 				case "_": // no import of symbols
 				case ".": // import symbols in current scope
 					for n, v := range pkg {
-						typ := v.Type()
-						kind := binSym
 						if isBinType(v) {
-							typ = typ.Elem()
-							kind = typeSym
+							sc.sym[n] = &symbol{kind: typeSym, typ: valueTOf(v.Type().Elem(), withScope(sc)), rval: v}
+							continue
 						}
-						sc.sym[n] = &symbol{kind: kind, typ: valueTOf(typ, withScope(sc)), rval: v}
+						// As a selector of the package would type it (see
+						// cfg.go, binPkgT): an untyped constant stays untyped.
+						typ := valueTOf(fixPossibleConstType(v.Type()), withUntyped(isValueUntyped(v)), withScope(sc))
+						sc.sym[n] = &symbol{kind: binSym, typ: typ, rval: v}
 					}
 				default: // import symbols in package namespace
 					if name == "" {

@@ -204,6 +204,8 @@ type Interpreter struct {
 	stopped    bool                             // and Stop was called
 	fset       *token.FileSet                   // fileset to locate node in source code
 	binPkg     Exports                          // binary packages used in interpreter, indexed by path
+	lazyPkg    map[string]lazyPackage           // binary packages not loaded yet (gosys patch 6)
+	binMu      sync.RWMutex                     // guards binPkg, lazyPkg and mapTypes (gosys patch 6)
 	rdir       map[string]bool                  // for src import cycle detection
 	mapTypes   map[reflect.Value][]reflect.Type // special interfaces mapping for wrappers
 
@@ -733,7 +735,18 @@ func ignoreScannerError(e *scanner.Error, s string) bool {
 // rename packages.
 func (interp *Interpreter) ImportUsed() {
 	sc := interp.universe
+	interp.binMu.RLock()
+	keys := make([]string, 0, len(interp.binPkg)+len(interp.lazyPkg))
 	for k := range interp.binPkg {
+		keys = append(keys, k)
+	}
+	for k := range interp.lazyPkg {
+		if interp.binPkg[k] == nil {
+			keys = append(keys, k)
+		}
+	}
+	interp.binMu.RUnlock()
+	for _, k := range keys {
 		// By construction, the package name is the last path element of the key.
 		name := path.Base(k)
 		if sym, ok := sc.sym[name]; ok {

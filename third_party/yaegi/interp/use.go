@@ -56,6 +56,13 @@ func (interp *Interpreter) Symbols(importPath string) Exports {
 		return m
 	}
 
+	if importPath != "" {
+		interp.binPackage(importPath) // a lazy one is loaded (gosys patch 6)
+	} else {
+		interp.loadAllLazy()
+	}
+	interp.binMu.RLock()
+	defer interp.binMu.RUnlock()
 	for k, v := range interp.binPkg {
 		if importPath != "" && k != importPath {
 			continue
@@ -72,11 +79,13 @@ func (interp *Interpreter) Symbols(importPath string) Exports {
 // getWrapper returns the wrapper type of the corresponding interface, trying
 // first the composed ones, or nil if not found.
 func getWrapper(n *node, t reflect.Type) reflect.Type {
-	p, ok := n.interp.binPkg[t.PkgPath()]
-	if !ok {
+	p := n.interp.binPackage(t.PkgPath())
+	if p == nil {
 		return nil
 	}
 	w := p["_"+t.Name()]
+	n.interp.binMu.RLock() // mapTypes grows as lazy packages load (gosys patch 6)
+	defer n.interp.binMu.RUnlock()
 	lm := n.typ.methods()
 
 	// mapTypes may contain composed interfaces wrappers to test against, from
@@ -103,6 +112,28 @@ func getWrapper(n *node, t reflect.Type) reflect.Type {
 // Use loads binary runtime symbols in the interpreter context so
 // they can be used in interpreted code.
 func (interp *Interpreter) Use(values Exports) error {
+	if err := interp.useLocked(values); err != nil {
+		return err
+	}
+
+	// Checks if input values correspond to stdlib packages by looking for one
+	// well known stdlib package path.
+	if _, ok := values["fmt/fmt"]; ok {
+		// Load stdlib generic source.
+		for _, s := range gen.Sources {
+			if _, err := interp.Compile(s); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// useLocked is Use but the compilation of the generic sources, under binMu
+// (gosys patch 6: Compile must not run while holding it).
+func (interp *Interpreter) useLocked(values Exports) error {
+	interp.binMu.Lock()
+	defer interp.binMu.Unlock()
 	for k, v := range values {
 		importPath := path.Dir(k)
 		packageName := path.Base(k)
@@ -137,17 +168,8 @@ func (interp *Interpreter) Use(values Exports) error {
 		}
 	}
 
-	// Checks if input values correspond to stdlib packages by looking for one
-	// well known stdlib package path.
 	if _, ok := values["fmt/fmt"]; ok {
 		fixStdlib(interp)
-
-		// Load stdlib generic source.
-		for _, s := range gen.Sources {
-			if _, err := interp.Compile(s); err != nil {
-				return err
-			}
-		}
 	}
 	return nil
 }
@@ -158,36 +180,42 @@ func (interp *Interpreter) Use(values Exports) error {
 // Note that it is possible to escape the virtualized stdio by
 // read/write directly to file descriptors 0, 1, 2.
 func fixStdlib(interp *Interpreter) {
-	p := interp.binPkg["fmt"]
-	if p == nil {
-		return
+	for _, path := range []string{"fmt", "flag", "log", "os", "math/bits"} {
+		if p := interp.binPkg[path]; p != nil {
+			fixStdlibPackage(interp, path, p)
+		}
 	}
+}
 
+// fixStdlibPackage applies fixStdlib's changes to the symbols p of the
+// package path, once it is loaded (gosys patch 6: a lazy package is fixed
+// when it loads). The caller holds binMu.
+func fixStdlibPackage(interp *Interpreter, path string, p map[string]reflect.Value) {
 	stdin, stdout, stderr := interp.stdin, interp.stdout, interp.stderr
+	switch path {
+	case "fmt":
+		p["Print"] = reflect.ValueOf(func(a ...interface{}) (n int, err error) { return fmt.Fprint(stdout, a...) })
+		p["Printf"] = reflect.ValueOf(func(f string, a ...interface{}) (n int, err error) { return fmt.Fprintf(stdout, f, a...) })
+		p["Println"] = reflect.ValueOf(func(a ...interface{}) (n int, err error) { return fmt.Fprintln(stdout, a...) })
 
-	p["Print"] = reflect.ValueOf(func(a ...interface{}) (n int, err error) { return fmt.Fprint(stdout, a...) })
-	p["Printf"] = reflect.ValueOf(func(f string, a ...interface{}) (n int, err error) { return fmt.Fprintf(stdout, f, a...) })
-	p["Println"] = reflect.ValueOf(func(a ...interface{}) (n int, err error) { return fmt.Fprintln(stdout, a...) })
+		p["Scan"] = reflect.ValueOf(func(a ...interface{}) (n int, err error) { return fmt.Fscan(stdin, a...) })
+		p["Scanf"] = reflect.ValueOf(func(f string, a ...interface{}) (n int, err error) { return fmt.Fscanf(stdin, f, a...) })
+		p["Scanln"] = reflect.ValueOf(func(a ...interface{}) (n int, err error) { return fmt.Fscanln(stdin, a...) })
 
-	p["Scan"] = reflect.ValueOf(func(a ...interface{}) (n int, err error) { return fmt.Fscan(stdin, a...) })
-	p["Scanf"] = reflect.ValueOf(func(f string, a ...interface{}) (n int, err error) { return fmt.Fscanf(stdin, f, a...) })
-	p["Scanln"] = reflect.ValueOf(func(a ...interface{}) (n int, err error) { return fmt.Fscanln(stdin, a...) })
+		// Update mapTypes to virtualized symbols as well.
+		interp.mapTypes[p["Print"]] = interp.mapTypes[reflect.ValueOf(fmt.Print)]
+		interp.mapTypes[p["Printf"]] = interp.mapTypes[reflect.ValueOf(fmt.Printf)]
+		interp.mapTypes[p["Println"]] = interp.mapTypes[reflect.ValueOf(fmt.Println)]
+		interp.mapTypes[p["Scan"]] = interp.mapTypes[reflect.ValueOf(fmt.Scan)]
+		interp.mapTypes[p["Scanf"]] = interp.mapTypes[reflect.ValueOf(fmt.Scanf)]
+		interp.mapTypes[p["Scanln"]] = interp.mapTypes[reflect.ValueOf(fmt.Scanln)]
 
-	// Update mapTypes to virtualized symbols as well.
-	interp.mapTypes[p["Print"]] = interp.mapTypes[reflect.ValueOf(fmt.Print)]
-	interp.mapTypes[p["Printf"]] = interp.mapTypes[reflect.ValueOf(fmt.Printf)]
-	interp.mapTypes[p["Println"]] = interp.mapTypes[reflect.ValueOf(fmt.Println)]
-	interp.mapTypes[p["Scan"]] = interp.mapTypes[reflect.ValueOf(fmt.Scan)]
-	interp.mapTypes[p["Scanf"]] = interp.mapTypes[reflect.ValueOf(fmt.Scanf)]
-	interp.mapTypes[p["Scanln"]] = interp.mapTypes[reflect.ValueOf(fmt.Scanln)]
-
-	if p = interp.binPkg["flag"]; p != nil {
+	case "flag":
 		c := flag.NewFlagSet(os.Args[0], flag.PanicOnError)
 		c.SetOutput(stderr)
 		p["CommandLine"] = reflect.ValueOf(&c).Elem()
-	}
 
-	if p = interp.binPkg["log"]; p != nil {
+	case "log":
 		l := log.New(stderr, "", log.LstdFlags)
 		// Restrict Fatal symbols to panic instead of exit.
 		p["Fatal"] = reflect.ValueOf(l.Panic)
@@ -215,9 +243,8 @@ func fixStdlib(interp *Interpreter) {
 		interp.mapTypes[p["Panic"]] = interp.mapTypes[reflect.ValueOf(log.Panic)]
 		interp.mapTypes[p["Panicf"]] = interp.mapTypes[reflect.ValueOf(log.Panicf)]
 		interp.mapTypes[p["Panicln"]] = interp.mapTypes[reflect.ValueOf(log.Panicln)]
-	}
 
-	if p = interp.binPkg["os"]; p != nil {
+	case "os":
 		p["Args"] = reflect.ValueOf(&interp.args).Elem()
 		if interp.specialStdio {
 			// Inherit streams from interpreter even if they do not have a file descriptor.
@@ -252,9 +279,8 @@ func fixStdlib(interp *Interpreter) {
 				return
 			})
 		}
-	}
 
-	if p = interp.binPkg["math/bits"]; p != nil {
+	case "math/bits":
 		// Do not trust extracted value maybe from another arch.
 		p["UintSize"] = reflect.ValueOf(constant.MakeInt64(bits.UintSize))
 	}
