@@ -288,7 +288,7 @@ class Classroom:
         self.work = tempfile.mkdtemp(prefix="gosys-hub-")  # the hub's own files: root only
         # The prefix every student's server reads the kernelspec and binary
         # from: world-readable, as /usr/local is.
-        self.prefix = tempfile.mkdtemp(prefix="gosys-class-")
+        self.prefix = tempfile.mkdtemp(prefix="gosys-class-", dir="/tmp")  # /tmp: every user passes
         os.chmod(self.prefix, 0o755)
         tag = secrets.token_hex(2)
         self.students = [Student(f"gosysstu{tag}{i}") for i in range(1, STUDENTS + 1)]
@@ -533,7 +533,7 @@ def classroom():
 def test_a_kernelspec_others_cannot_run_is_refused(tmp_path):
     # The installer's refusal, the way a root user meets it: a binary under
     # a 0700 directory (as /root/go/bin is) registered system-wide.
-    prefix = tempfile.mkdtemp(prefix="gosys-shared-")
+    prefix = tempfile.mkdtemp(prefix="gosys-shared-", dir="/tmp")  # reachable by every user, as /usr/local
     try:
         os.chmod(prefix, 0o755)
         private = os.path.join(prefix, "root")
