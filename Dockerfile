@@ -20,7 +20,9 @@ COPY go.mod go.sum ./
 COPY third_party ./third_party
 RUN go mod download
 COPY . .
-RUN go build -o /out/gosys ./cmd/gosys
+# go run ./install builds with -trimpath and writes beside the binary the
+# source native cells (%%native) are built against: /out/lib/gosys/native.
+RUN go run ./install --binary-only /out/bin/gosys
 
 # --- the course image
 FROM ${BASE_IMAGE}
@@ -37,10 +39,10 @@ RUN apt-get update --yes && \
 # /usr/local/share/jupyter/kernels/gosys with the class settings in its env
 # (GOSYS_WARM_CHILDREN=0, GOSYS_MAX_CHILDREN=64, GOSYS_MEMORY_LIMIT=1G;
 # change them with --env NAME=VALUE, see docs/course.md).
-COPY --from=build /out/gosys /tmp/gosys
+COPY --from=build /out /tmp/gosys-build
 COPY scripts/install-system.sh /tmp/install-system.sh
-RUN bash /tmp/install-system.sh --binary /tmp/gosys /usr/local && \
-    rm /tmp/gosys /tmp/install-system.sh
+RUN bash /tmp/install-system.sh --binary /tmp/gosys-build/bin/gosys /usr/local && \
+    rm -r /tmp/gosys-build /tmp/install-system.sh
 
 # The same settings for `gosys run` in a terminal.
 ENV GOSYS_WARM_CHILDREN=0 \

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"gosys/internal/nativekit"
 )
 
 // modulePath is the module whose gosys command is built.
@@ -60,16 +62,29 @@ func onPath(dir string) bool {
 	return false
 }
 
-// build compiles gosys/cmd/gosys of the module at root into bin.
+// build compiles gosys/cmd/gosys of the module at root into bin, and
+// writes beside it (nativekit.Dir) the source native cells are built
+// against. The binary is built with -trimpath, so that its compiled
+// packages do not name the directory they were compiled in and a plugin
+// built from the kit matches them; the kit's stamp is compiled in, so
+// the binary refuses a kit of another build.
 func build(root, bin string) error {
 	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", filepath.Dir(bin), err)
 	}
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/gosys")
+	kit := nativekit.Dir(bin)
+	if err := os.MkdirAll(filepath.Dir(kit), 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", filepath.Dir(kit), err)
+	}
+	stamp, err := nativekit.Make(root, kit)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-X gosys/session/native.kitStamp="+stamp, "-o", bin, "./cmd/gosys")
 	cmd.Dir = root
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("go build -o %s ./cmd/gosys: %w", bin, err)
+		return fmt.Errorf("go build -trimpath -o %s ./cmd/gosys: %w", bin, err)
 	}
 	// Whatever the umask: a kernelspec shared with other users needs a
 	// binary they can run (gosys install checks it).

@@ -1,6 +1,7 @@
 // Command install builds gosys and registers it with Jupyter in one step:
 //
 //	go run ./install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--env NAME=VALUE]...
+//	go run ./install --binary-only FILE
 //
 // It builds the gosys command of the module it is run in with `go build`
 // into a stable place, then runs `BINARY install FLAGS` so that the
@@ -11,6 +12,13 @@
 // `gosys install` refuses a kernelspec other users will see (system-wide,
 // or in a prefix they can reach) whose binary they cannot run. The
 // kernelspec scopes and --env are those of `gosys install`.
+//
+// Beside the binary (PREFIX/lib/gosys/native for PREFIX/bin/gosys) it
+// writes the source that native cells are built against (see
+// internal/nativekit). --binary-only FILE builds FILE and its kit, and
+// installs no kernelspec: the scripts that install gosys in their own way
+// (scripts/install-prefix.sh, scripts/install-system.sh, the Dockerfile)
+// build through it, so that every gosys binary can build native cells.
 package main
 
 import (
@@ -35,6 +43,7 @@ func run(args []string) error {
 	fs := flag.NewFlagSet("install", flag.ContinueOnError)
 	var f kernelspec.Flags
 	f.Register(fs)
+	binaryOnly := fs.String("binary-only", "", "build the binary `FILE` (and its native kit beside it), install no kernelspec")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: go run ./install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--env NAME=VALUE]...
 
@@ -62,6 +71,13 @@ and ~/.local/bin for a user) and installs its kernelspec with
 	root, err := moduleRoot()
 	if err != nil {
 		return err
+	}
+	if *binaryOnly != "" {
+		bin, err := filepath.Abs(*binaryOnly)
+		if err != nil {
+			return err
+		}
+		return build(root, bin)
 	}
 	bin, err := binaryPath(f.Prefix)
 	if err != nil {

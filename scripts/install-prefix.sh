@@ -16,7 +16,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 mkdir -p "$prefix/bin"
 prefix=$(cd "$prefix" && pwd) # the kernelspec must hold an absolute path
-(cd "$root" && go build -o "$prefix/bin/gosys" ./cmd/gosys)
+(cd "$root" && go run ./install --binary-only "$prefix/bin/gosys")
 # The warning that PREFIX is off jupyter's search path is expected: callers
 # set JUPYTER_PATH. Errors still go to stderr.
 "$prefix/bin/gosys" install --prefix "$prefix" >/dev/null 2> >(grep -v 'not on jupyter.s search path' >&2)

@@ -47,11 +47,24 @@ umask 022 # what this creates is for every user
 mkdir -p "$prefix/bin"
 prefix=$(cd "$prefix" && pwd) # the kernelspec holds absolute paths
 bin=$prefix/bin/gosys
+# Native cells (%%native) build against the source gosys was built from,
+# which go run ./install writes beside the binary: PREFIX/lib/gosys/native.
+kit=$prefix/lib/gosys/native
 if [[ -n $binary ]]; then
 	install -m 0755 "$binary" "$bin.new"
+	# A binary built by go run ./install --binary-only has its kit beside it.
+	from=$(cd "$(dirname "$binary")/.." && pwd)/lib/gosys/native
+	if [[ -d $from && $from != "$kit" ]]; then
+		mkdir -p "$prefix/lib/gosys"
+		rm -rf "$kit.new"
+		cp -R "$from" "$kit.new"
+		chmod -R a+rX "$kit.new"
+		rm -rf "$kit"
+		mv "$kit.new" "$kit"
+	fi
 else
 	root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-	(cd "$root" && go build -o "$bin.new" ./cmd/gosys)
+	(cd "$root" && go run ./install --binary-only "$bin.new")
 	chmod 0755 "$bin.new"
 fi
 mv -f "$bin.new" "$bin" # a running kernel keeps its old binary

@@ -138,6 +138,7 @@ func (s *Session) payload(site fork.Site, vals []any) (*fork.Payload, []int, err
 		}
 	}
 	p.Decls = s.declsLocked()
+	p.Natives = s.nativePayload()
 	p.Sites = map[int]fork.Site{}
 	for id, st := range s.sites {
 		p.Sites[id] = st
@@ -148,6 +149,8 @@ func (s *Session) payload(site fork.Site, vals []any) (*fork.Payload, []int, err
 			if _, ok := p.Imports[pkg]; !ok {
 				if ip, ok := s.stdPackage(pkg); ok {
 					p.Imports[pkg] = ip
+				} else if n, ok := s.nativePackage(pkg); ok {
+					p.Imports[pkg] = n.Path
 				}
 			}
 		}
@@ -249,8 +252,8 @@ func (s *Session) declsLocked() []fork.Decl {
 	seen := map[string]bool{}
 	for _, name := range s.declOrder {
 		d := s.decls[name]
-		if d.kind == "var" || s.prelude[name] || seen[d.full] {
-			continue
+		if d.kind == "var" || s.prelude[name] || seen[d.full] || d.native != "" {
+			continue // a native declaration comes with its package (Payload.Natives)
 		}
 		seen[d.full] = true
 		out = append(out, fork.Decl{Src: d.full, Line: d.line, Col: d.col})
@@ -390,6 +393,10 @@ func (s *Session) RunChild(p *fork.Payload) int {
 	for i, v := range p.Captures {
 		vars = append(vars, namedType{name: captureVar(i), typ: v.Type})
 	}
+	// The native cells first: the session's declarations may use them.
+	if err := s.loadNatives(p.Natives); err != nil {
+		return fail("loading the session's native cells", err)
+	}
 	// One file of declarations: the session's functions may use its
 	// variables and the variables' types are declared among them.
 	if failed := s.declareAll(p.Imports, childDecls(p.Decls), vars); len(failed) > 0 {
@@ -490,11 +497,14 @@ func (s *Session) lookupType(name string) (reflect.Type, bool) {
 	if !ok {
 		return nil, false
 	}
-	ip, ok := s.stdPackage(pkg)
-	if !ok {
+	var syms map[string]reflect.Value
+	if n, ok := s.nativePackage(pkg); ok {
+		syms = n.Symbols
+	} else if ip, ok := s.stdPackage(pkg); ok {
+		syms, _ = s.compiledPackage(ip)
+	} else {
 		return nil, false
 	}
-	syms, _ := s.compiledPackage(ip)
 	v, ok := syms[sym]
 	if !ok || !v.IsValid() || v.Kind() != reflect.Pointer {
 		return nil, false

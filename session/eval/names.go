@@ -19,6 +19,9 @@ type declared struct {
 	// line and col are where full starts in the cell that declared it, so
 	// that a forked child places it there (see fork.Decl).
 	line, col int
+	// native is the package path of the native cell that declared it
+	// (see runNative); "" for an interpreted declaration.
+	native string
 }
 
 // noteImports records the imports and top-level declarations of a chunk of
@@ -105,6 +108,9 @@ func (s *Session) noteImports(src string, line int) {
 
 // declare records a declaration; s.mu must be held.
 func (s *Session) declare(name string, d declared) {
+	if d.native == "" {
+		s.forgetNative(name)
+	}
 	if _, ok := s.decls[name]; !ok {
 		s.declOrder = append(s.declOrder, name)
 	}

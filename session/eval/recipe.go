@@ -25,7 +25,7 @@ func (s *Session) Recipe() link.Recipe {
 	}
 	for _, name := range s.declOrder {
 		d := s.decls[name]
-		if d.kind == "var" || s.prelude[name] {
+		if d.kind == "var" || s.prelude[name] || d.native != "" {
 			continue // variables are declared by type, below; every session has the prelude
 		}
 		r.Decls = append(r.Decls, link.Decl{Name: name, Kind: d.kind, Src: d.full})

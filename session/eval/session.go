@@ -130,6 +130,8 @@ type Session struct {
 	docs map[string]*packageDoc
 	// child is, in a forked child, the site it runs (see RunChild).
 	child *fork.Site
+	// natives are the session's native cells (see runNative).
+	natives nativeState
 }
 
 // resultHook is the package path of the compiled function the session calls
@@ -249,6 +251,9 @@ func (s *Session) Execute(ctx context.Context, code string) Outcome {
 			return Outcome{Err: e}
 		}
 		return Outcome{Page: text}
+	}
+	if src, ok := nativeSource(code); ok {
+		return s.runNative(ctx, code, src)
 	}
 	c, timedLines, err := parseCell(code)
 	if err != nil {

@@ -18,6 +18,9 @@ type Payload struct {
 	// the order they were declared; the child declares them in one file
 	// (no package clause).
 	Decls []Decl `json:"decls"`
+	// Natives are the session's native cells (%%native), which the child
+	// loads and imports, in this order, before it declares Decls.
+	Natives []Native `json:"natives,omitempty"`
 	// Vars are the session's variables the child declares, with their
 	// values.
 	Vars []Var `json:"vars"`
@@ -50,6 +53,13 @@ type Decl struct {
 	// Line and Col are where Src starts in its cell (1-based).
 	Line int `json:"line"`
 	Col  int `json:"col"`
+}
+
+// Native is a native cell's package: its import path and the directory
+// of its plugin (see session/native.Load).
+type Native struct {
+	Path string `json:"path"`
+	Dir  string `json:"dir"`
 }
 
 // Site is one rt.Fork call in a cell.

@@ -1,0 +1,63 @@
+package eval
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestNativeCells runs native cells and interpreted cells that use them
+// in one session (the plugin builds need the go command and cgo).
+func TestNativeCells(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds plugins")
+	}
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	s := newTestSession(t)
+	cases := []struct {
+		code    string
+		result  string // text/plain of the result, "" for none
+		errName string
+		errHas  string
+	}{
+		{code: "%%native\nfunc SumTo(n int) int {\n\ts := 0\n\tfor i := range n {\n\t\ts += i\n\t}\n\treturn s\n}\n\ntype Ring struct {\n\tbuf []byte\n}\n\nfunc (r *Ring) Put(b byte) { r.buf = append(r.buf, b) }\nfunc (r *Ring) Len() int   { return len(r.buf) }\n\nconst K = 6\n\nvar Calls int\n"},
+		{code: "SumTo(10)", result: "45"},
+		{code: "r := &Ring{}\nr.Put(1)\nr.Put(2)\nr.Len()", result: "2"},
+		{code: "var u uint8 = K * 2\nu", result: "12"},
+		{code: "Calls = 4\nCalls", result: "4"},
+		{code: "func interpreted() int { return 1 }"},
+		{code: "%%native\nfunc Uses() int {\n\treturn interpreted()\n}\n", errName: "CompileError", errHas: "interpreted is declared by an interpreted cell"},
+		{code: "%%native\nfunc Broken() int {\n\treturn \"s\"\n}\n", errName: "CompileError", errHas: "line 3"},
+		{code: "%%native\nfunc Twice(n int) int { return 2 * SumTo(n) }\n"},
+		{code: "Twice(10)", result: "90"},
+		{code: "%%native\nfunc SumTo(n int) int { return -n }\n"},
+		{code: "SumTo(10)", result: "-10"},
+		{code: "Twice(10)", result: "90"}, // built with the SumTo of its time
+		{code: "func SumTo(n int) int { return 7 }\nSumTo(1)", result: "7"},
+	}
+	for _, c := range cases {
+		out := s.Execute(context.Background(), c.code)
+		if c.errName != "" {
+			if out.Err == nil {
+				t.Errorf("%q: no error, want %s", c.code, c.errName)
+				continue
+			}
+			tb := strings.Join(out.Err.Traceback, "\n")
+			if out.Err.Name != c.errName || !strings.Contains(tb, c.errHas) {
+				t.Errorf("%q: error %s %q\n%s\nwant %s containing %q", c.code, out.Err.Name, out.Err.Value, tb, c.errName, c.errHas)
+			}
+			continue
+		}
+		if out.Err != nil {
+			t.Errorf("%q: error %s: %s", c.code, out.Err.Name, strings.Join(out.Err.Traceback, "\n"))
+			continue
+		}
+		got := ""
+		if out.Result != nil {
+			got, _ = out.Result.Data["text/plain"].(string)
+		}
+		if got != c.result {
+			t.Errorf("%q: result %q, want %q", c.code, got, c.result)
+		}
+	}
+}
