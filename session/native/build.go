@@ -281,7 +281,9 @@ func (b *Builder) Build(ctx context.Context, src string, visible map[string]*Pac
 	if err := os.WriteFile(filepath.Join(dir, "overlay.json"), ov, 0o600); err != nil {
 		return nil, fmt.Errorf("native cell: %w", err)
 	}
-	args := append([]string{"build", "-buildmode=plugin", "-overlay=" + filepath.Join(dir, "overlay.json"), "-o", filepath.Join(dir, "plugin.so")}, t.flags...)
+	// -w: no DWARF, a quarter of the link (the plugin is never debugged;
+	// link flags do not touch the packages shared with the binary).
+	args := append([]string{"build", "-buildmode=plugin", "-ldflags=-w", "-overlay=" + filepath.Join(dir, "overlay.json"), "-o", filepath.Join(dir, "plugin.so")}, t.flags...)
 	args = append(args, "./nativecell/"+name+"/main")
 	if out, err := t.run(ctx, BuildTimeout, args...); err != nil {
 		if ctx.Err() != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/constant"
 	"reflect"
 	"strings"
 	"sync/atomic"
@@ -260,5 +261,42 @@ func TestUseLazyConcurrentImports(t *testing.T) {
 	}
 	if got := n.Load(); got != 1 {
 		t.Fatalf("the package was loaded %d times, want 1", got)
+	}
+}
+
+// nativeCount is a variable of a compiled package, for
+// TestCompiledPackageNamesDotImported.
+var nativeCount int
+
+func TestCompiledPackageNamesDotImported(t *testing.T) {
+	i := New(Options{})
+	err := i.Use(Exports{"example.com/native/native": {
+		"Count": reflect.ValueOf(&nativeCount).Elem(),
+		"K":     reflect.ValueOf(constant.MakeInt64(7)),
+		"Typed": reflect.ValueOf(time.Second),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := i.Eval(`import . "example.com/native"`); err != nil {
+		t.Fatal(err)
+	}
+	// An untyped constant of a dot-imported package stays untyped.
+	if _, err := i.Eval(`var u uint8 = K * 30`); err != nil {
+		t.Fatal(err)
+	}
+	if got := evalInt(t, i, "int64(u)"); got != 210 {
+		t.Errorf("u = %d, want 210", got)
+	}
+	// A variable of a compiled package can be assigned, qualified or not.
+	if _, err := i.Eval(`Count = 40`); err != nil {
+		t.Fatal(err)
+	}
+	if nativeCount != 40 {
+		t.Errorf("Count = 40 left %d", nativeCount)
+	}
+	// A typed constant still cannot.
+	if _, err := i.Eval(`Typed = 3`); err == nil || !strings.Contains(err.Error(), "cannot assign") {
+		t.Errorf("Typed = 3: %v, want cannot assign", err)
 	}
 }
