@@ -3,7 +3,8 @@
 #   make          install what is needed, build gosys, install its kernelspec
 #                 for this user and run the lecture notebooks (notebooks/)
 #   make test     vet, gofmt, go test and the end-to-end Jupyter tests
-#   make bench    gosys against ipykernel: start-up, round trip, output
+#   make bench    gosys against ipykernel, gophernotes and GoNB (start-up, round
+#                 trip, output, compute, memory), then rt against C
 #   make bench-runtime  rt's system calls in a cell against the same in C
 #                 (bench/runtime_bench.py; needs gcc)
 #
@@ -61,8 +62,11 @@ test: deps
 vet fmt gotest e2e: deps
 	@bash scripts/test.sh $@
 
+# The kernels side by side (gophernotes and GoNB built by bench/peers.sh),
+# then rt's system calls against C.
 bench: deps
-	bash scripts/with-kernel.sh $(PYTHON) bench/kernel_bench.py
+	bash scripts/with-kernel.sh bash -c 'bash bench/peers.sh "$$GOSYS_PREFIX" && \
+		$(PYTHON) bench/kernel_bench.py && $(PYTHON) bench/runtime_bench.py'
 
 bench-runtime: deps
 	bash scripts/with-kernel.sh $(PYTHON) bench/runtime_bench.py
