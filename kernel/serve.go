@@ -118,6 +118,13 @@ func Serve(opts Options) error {
 		}
 	}()
 	go watchLauncher(k, logger)
+	if path := os.Getenv("GOSYS_KERNEL_CPUPROFILE"); path != "" {
+		// For measuring gosys itself (bench/README.md): from here to shutdown.
+		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
+			defer f.Close()
+			defer pprof.StopCPUProfile()
+		}
+	}
 	restart := k.Run(context.Background())
 	logger.Printf("shut down (restart=%v)", restart)
 	if path := os.Getenv("GOSYS_KERNEL_HEAPPROFILE"); path != "" {
