@@ -4,7 +4,8 @@
 #                 for this user and run the lecture notebooks (notebooks/)
 #   make test     vet, gofmt, go test and the end-to-end Jupyter tests
 #   make bench    gosys against ipykernel, gophernotes and GoNB (start-up, round
-#                 trip, output, compute, memory), then rt against C
+#                 trip, output, compute, memory), native cells against go build
+#                 (bench/native_bench.py), then rt against C
 #   make bench-runtime  rt's system calls in a cell against the same in C
 #                 (bench/runtime_bench.py; needs gcc)
 #
@@ -66,7 +67,8 @@ vet fmt gotest e2e: deps
 # then rt's system calls against C.
 bench: deps
 	bash scripts/with-kernel.sh bash -c 'bash bench/peers.sh "$$GOSYS_PREFIX" && \
-		$(PYTHON) bench/kernel_bench.py && $(PYTHON) bench/runtime_bench.py'
+		$(PYTHON) bench/kernel_bench.py && $(PYTHON) bench/native_bench.py && \
+		$(PYTHON) bench/runtime_bench.py'
 
 bench-runtime: deps
 	bash scripts/with-kernel.sh $(PYTHON) bench/runtime_bench.py

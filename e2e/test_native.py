@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from harness import Kernel
+from harness import Kernel, children_of
 
 BUILD_TIMEOUT = 600
 
@@ -45,6 +45,7 @@ func (q *Ring) Put(b byte) bool {
 	}
 	q.buf[q.w%len(q.buf)] = b
 	q.w++
+	Puts++
 	return true
 }
 
@@ -60,6 +61,9 @@ func (q *Ring) Get() (byte, bool) {
 func (q *Ring) Len() int { return q.w - q.r }
 
 const Size = 4
+
+// Puts counts the bytes put in every Ring.
+var Puts int
 """
 
 
@@ -160,6 +164,34 @@ def test_interpreted_declaration_is_a_clear_error(k):
     assert bad.status == "error" and "a native cell cannot import" in bad.reply["evalue"], bad.describe()
 
 
+def test_interrupt_stops_the_build(k):
+    """An interrupt during a build kills the go command and what it started;
+    the session goes on."""
+    timer, sent = k.interrupt_after(0.5)
+    cell = k.run(f"%%native\n// {time.time()}\nfunc Interrupted() int {{ return 1 }}\n", timeout=BUILD_TIMEOUT)
+    timer.join()
+    if cell.status == "ok":
+        pytest.skip("the build finished before the interrupt arrived")
+    assert cell.reply["ename"] == "Interrupted", cell.describe()
+    session = k.session_pid()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        left = [p for p in children_of(session) if process_name(p) in ("go", "compile", "link", "gcc", "ld")]
+        if not left:
+            break
+        time.sleep(0.1)
+    assert not left, f"build processes left: {left}"
+    assert k.value("1 + 2") == "3"
+
+
+def process_name(pid):
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
 def test_forked_child_calls_native(k, figure):
     k.ok(SUM_CELL, timeout=BUILD_TIMEOUT)
     out = k.ok("""import (
@@ -169,11 +201,12 @@ def test_forked_child_calls_native(k, figure):
 
 q := NewRing(2)
 q.Put(7)
+Puts = 40
 start := time.Now()
 pid, err := rt.Fork(func() {
 	t := time.Now()
 	s := SumTo(10_000_000)
-	fmt.Println("child", s, q.Len(), time.Since(t).Milliseconds())
+	fmt.Println("child", s, q.Len(), time.Since(t).Milliseconds(), "puts", Puts)
 })
 if err != nil {
 	panic(err)
@@ -187,6 +220,8 @@ fmt.Println("parent", s, time.Since(t).Milliseconds(), time.Since(start).Millise
     parent = re.search(r"parent (\d+) (\d+)", out)
     assert child and parent, out
     assert child.group(1) == "49999995000000" and child.group(2) == "1", out
+    # A native cell's variable has the parent's value, as after fork(2).
+    assert "puts 40" in out, out
     figure("native: SumTo(1e7) in a forked child / in the parent",
            f"{child.group(3)} ms / {parent.group(2)} ms")
 

@@ -130,6 +130,7 @@ func (s *Session) payload(site fork.Site, vals []any) (*fork.Payload, []int, err
 	for _, n := range names {
 		p.Vars = append(p.Vars, vars[n])
 	}
+	p.Natives = s.nativePayload(enc)
 	p.Pointers = enc.Pointers
 	s.mu.Lock()
 	for n, ip := range s.imports {
@@ -138,7 +139,6 @@ func (s *Session) payload(site fork.Site, vals []any) (*fork.Payload, []int, err
 		}
 	}
 	p.Decls = s.declsLocked()
-	p.Natives = s.nativePayload()
 	p.Sites = map[int]fork.Site{}
 	for id, st := range s.sites {
 		p.Sites[id] = st
@@ -430,6 +430,9 @@ func (s *Session) RunChild(p *fork.Payload) int {
 				return fail("setting "+v.Name, err)
 			}
 		}
+	}
+	if err := s.setNativeVars(p); err != nil {
+		return fail("setting the native cells' variables", err)
 	}
 	if site.Cell != "" {
 		// rt.Fork() at a cell's top level: the rest of the cell.

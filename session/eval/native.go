@@ -107,15 +107,58 @@ func (s *Session) forgetNative(name string) {
 	s.natives.mu.Unlock()
 }
 
-// nativePayload lists the native packages a forked child loads, in order.
-func (s *Session) nativePayload() []fork.Native {
+// nativePayload lists the native packages a forked child loads, in order,
+// with the values of their variables (encoded by enc, with the session's
+// variables: memory they share stays shared). A variable whose value
+// cannot be carried keeps, in the child, its initial value.
+func (s *Session) nativePayload(enc *fork.Encoder) []fork.Native {
 	s.natives.mu.Lock()
 	defer s.natives.mu.Unlock()
 	out := make([]fork.Native, len(s.natives.bound))
 	for i, p := range s.natives.bound {
 		out[i] = fork.Native{Path: p.Path, Dir: p.Dir}
+		for _, d := range p.Order {
+			if d.Kind != "var" || s.natives.names[d.Name] != p {
+				continue
+			}
+			if x, err := enc.Encode(p.Symbols[d.Name]); err == nil {
+				out[i].Vars = append(out[i].Vars, fork.Var{Name: d.Name, Value: x})
+			}
+		}
 	}
 	return out
+}
+
+// setNativeVars gives, in a forked child, the native cells' variables the
+// values they had in the parent.
+func (s *Session) setNativeVars(p *fork.Payload) error {
+	dec := fork.NewDecoder(s.lookupType, p.Pointers)
+	for _, n := range p.Natives {
+		pkg, ok := s.nativePackageByPath(n.Path)
+		if !ok {
+			continue
+		}
+		for _, v := range n.Vars {
+			if dst := pkg.Symbols[v.Name]; dst.IsValid() && dst.CanSet() {
+				if err := dec.Decode(v.Value, dst); err != nil {
+					return fmt.Errorf("%s: %w", v.Name, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// nativePackageByPath returns the bound native package of import path path.
+func (s *Session) nativePackageByPath(path string) (*native.Package, bool) {
+	s.natives.mu.Lock()
+	defer s.natives.mu.Unlock()
+	for _, p := range s.natives.bound {
+		if p.Path == path {
+			return p, true
+		}
+	}
+	return nil, false
 }
 
 // loadNatives loads and binds, in a forked child, the native packages of

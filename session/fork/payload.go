@@ -60,6 +60,9 @@ type Decl struct {
 type Native struct {
 	Path string `json:"path"`
 	Dir  string `json:"dir"`
+	// Vars are the values of its package-level variables whose names are
+	// still the native cell's, as in Payload.Vars (Type unused).
+	Vars []Var `json:"vars,omitempty"`
 }
 
 // Site is one rt.Fork call in a cell.
