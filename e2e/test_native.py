@@ -246,3 +246,24 @@ def test_plugin_from_other_source_is_a_clear_error(env, figure):
             assert k2.value("1 + 1") == "2"
     finally:
         shutil.rmtree(other, ignore_errors=True)
+
+
+def test_fresh_session_gets_native_cells_back(env):
+    """A crash in native code (a panic in a goroutine it started) ends the
+    session process; the fresh one loads the native cells again."""
+    with Kernel(env=env) as k2:
+        k2.ok("%%native\nimport \"time\"\n\nfunc Base() int { return 40 }\n\n"
+              "func Crash() {\n\tgo func() { panic(\"native crash\") }()\n\ttime.Sleep(5 * time.Second)\n}\n",
+              timeout=BUILD_TIMEOUT)
+        k2.ok("%%native\nfunc Answer() int { return Base() + 2 }\n", timeout=BUILD_TIMEOUT)
+        session = k2.session_pid()
+        cell = k2.run("Crash()", timeout=60)
+        assert cell.status == "error", cell.describe()
+        tb = "\n".join(cell.reply["traceback"])
+        assert "native crash" in tb and "A fresh session process was started." in tb, tb
+        assert "Answer" in tb, tb  # the note lists what was declared again
+        assert k2.session_pid() != session
+        assert k2.value("Answer()") == "42"
+        # A native cell of the fresh session uses a restored one.
+        k2.ok("%%native\nfunc More() int { return Answer() + 1 }\n", timeout=BUILD_TIMEOUT)
+        assert k2.value("More()") == "43"

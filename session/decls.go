@@ -1,6 +1,10 @@
 package session
 
-import "gosys/internal/link"
+import (
+	"slices"
+
+	"gosys/internal/link"
+)
 
 // declState is what the kernel has been told of the session's
 // declarations, so that each report carries only what changed.
@@ -8,6 +12,7 @@ type declState struct {
 	imports map[string]string    // name → path
 	decls   map[string]link.Decl // by name
 	vars    map[string]string    // name → type
+	natives []link.Native        // the last list sent
 }
 
 // sendDecls tells the kernel the declarations that changed since the last
@@ -21,7 +26,7 @@ func (sv *server) sendDecls() {
 	sv.mu.Lock()
 	delta := sv.decls.update(r)
 	sv.mu.Unlock()
-	if len(delta.Imports)+len(delta.Decls)+len(delta.Vars) > 0 {
+	if len(delta.Imports)+len(delta.Decls)+len(delta.Vars)+len(delta.Natives) > 0 {
 		sv.reply(link.TypeDecls, 0, delta)
 	}
 }
@@ -50,6 +55,11 @@ func (d *declState) update(r link.Recipe) link.Recipe {
 			d.vars[v.Name] = v.Type
 			delta.Vars = append(delta.Vars, v)
 		}
+	}
+	// The native packages go whole, when they changed: their order matters.
+	if !slices.Equal(d.natives, r.Natives) {
+		d.natives = r.Natives
+		delta.Natives = r.Natives
 	}
 	return delta
 }

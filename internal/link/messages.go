@@ -143,6 +143,17 @@ type Recipe struct {
 	Imports []Import `json:"imports,omitempty"`
 	Decls   []Decl   `json:"decls,omitempty"`
 	Vars    []Var    `json:"vars,omitempty"`
+	// Natives are the session's native cells' packages, all of them in
+	// the order the session imported them (not a change: a report that
+	// has them replaces the list).
+	Natives []Native `json:"natives,omitempty"`
+}
+
+// Native is a native cell's compiled package: its import path and the
+// directory of its plugin (see session/native).
+type Native struct {
+	Path string `json:"path"`
+	Dir  string `json:"dir"`
 }
 
 // Import is one package a cell imported.

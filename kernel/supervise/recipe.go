@@ -16,6 +16,7 @@ type recipeStore struct {
 	order    []string
 	vars     map[string]string
 	varOrder []string
+	natives  []link.Native // the last list reported, whole
 }
 
 // merge records a report: new names are added in order, known ones
@@ -41,6 +42,9 @@ func (r *recipeStore) merge(d link.Recipe) {
 		}
 		r.vars[v.Name] = v.Type
 	}
+	if len(d.Natives) > 0 {
+		r.natives = d.Natives
+	}
 }
 
 // recipe returns everything recorded.
@@ -57,5 +61,6 @@ func (r *recipeStore) recipe() link.Recipe {
 	for _, name := range r.varOrder {
 		out.Vars = append(out.Vars, link.Var{Name: name, Type: r.vars[name]})
 	}
+	out.Natives = r.natives
 	return out
 }

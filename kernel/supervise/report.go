@@ -187,7 +187,7 @@ func restartNote(r link.Restored, asked link.Recipe) []string {
 			out = append(out, "    "+f)
 		}
 	}
-	if len(asked.Imports)+len(asked.Decls)+len(asked.Vars) == 0 {
+	if len(asked.Imports)+len(asked.Decls)+len(asked.Vars)+len(asked.Natives) == 0 {
 		out = append(out, "Earlier cells had declared nothing to keep.")
 	}
 	return out

@@ -463,7 +463,7 @@ func (s *Supervisor) restart() ([]string, error) {
 	}
 	r := s.recipe.recipe()
 	restored := link.Restored{}
-	if len(r.Imports)+len(r.Decls)+len(r.Vars) > 0 {
+	if len(r.Imports)+len(r.Decls)+len(r.Vars)+len(r.Natives) > 0 {
 		c, err := p.request(link.TypeRestore, r)
 		if err != nil {
 			return nil, err

@@ -58,8 +58,17 @@ func (s *Session) runNative(ctx context.Context, code, src string) Outcome {
 	if err != nil {
 		return Outcome{Err: s.describeNative(err, code)}
 	}
-	if err := s.bindNative(pkg); err != nil {
+	if err := s.useNative(pkg); err != nil {
 		return Outcome{Err: content.NewError("NativeError", err.Error())}
+	}
+	return Outcome{}
+}
+
+// useNative binds a native package's names in the session and records
+// its declarations (for completion, inspection and the recipe).
+func (s *Session) useNative(pkg *native.Package) error {
+	if err := s.bindNative(pkg); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	for _, d := range pkg.Order {
@@ -67,7 +76,17 @@ func (s *Session) runNative(ctx context.Context, code, src string) Outcome {
 	}
 	s.mu.Unlock()
 	s.declared.Store(true)
-	return Outcome{}
+	return nil
+}
+
+// restoreNative loads a native cell's package from its cache entry and
+// uses it, in a fresh session that replaces one that died (see Restore).
+func (s *Session) restoreNative(path, dir string) error {
+	pkg, err := native.Restore(path, dir)
+	if err != nil {
+		return err
+	}
+	return s.useNative(pkg)
 }
 
 // bindNative hands a native package to the interpreter and imports its
@@ -120,6 +139,9 @@ func (s *Session) nativePayload(enc *fork.Encoder) []fork.Native {
 		for _, d := range p.Order {
 			if d.Kind != "var" || s.natives.names[d.Name] != p {
 				continue
+			}
+			if enc == nil {
+				break
 			}
 			if x, err := enc.Encode(p.Symbols[d.Name]); err == nil {
 				out[i].Vars = append(out[i].Vars, fork.Var{Name: d.Name, Value: x})

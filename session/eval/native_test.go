@@ -61,3 +61,51 @@ func TestNativeCells(t *testing.T) {
 		}
 	}
 }
+
+// TestNativeRecipe declares a native cell's names again in a fresh session
+// from the recipe of the one that had them, as the kernel does when the
+// session process dies.
+func TestNativeRecipe(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds plugins")
+	}
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	s := newTestSession(t)
+	for _, code := range []string{
+		"%%native\nfunc Base() int { return 40 }\n",
+		"%%native\nfunc Answer() int { return Base() + 2 }\n",
+		"func viaNative() int { return Answer() }",
+	} {
+		if out := s.Execute(context.Background(), code); out.Err != nil {
+			t.Fatalf("%q: %s", code, strings.Join(out.Err.Traceback, "\n"))
+		}
+	}
+	r := s.Recipe()
+	if len(r.Natives) != 2 {
+		t.Fatalf("recipe natives %v, want 2", r.Natives)
+	}
+	for _, d := range r.Decls {
+		if d.Name == "Base" || d.Name == "Answer" {
+			t.Errorf("native %s in the recipe's declarations", d.Name)
+		}
+	}
+	fresh := newTestSession(t)
+	restored := fresh.Restore(r)
+	if len(restored.Failed) > 0 {
+		t.Fatalf("restore failed: %v", restored.Failed)
+	}
+	if !strings.Contains(strings.Join(restored.Funcs, " "), "Answer") {
+		t.Errorf("restored funcs %v lack Answer", restored.Funcs)
+	}
+	out := fresh.Execute(context.Background(), "viaNative()")
+	if out.Err != nil || out.Result.Data["text/plain"] != "42" {
+		t.Fatalf("viaNative() in the fresh session: %+v", out)
+	}
+	// A native cell built in the fresh session uses a restored one.
+	if out := fresh.Execute(context.Background(), "%%native\nfunc More() int { return Answer() + 1 }\n"); out.Err != nil {
+		t.Fatal(strings.Join(out.Err.Traceback, "\n"))
+	}
+	if out := fresh.Execute(context.Background(), "More()"); out.Err != nil || out.Result.Data["text/plain"] != "43" {
+		t.Fatalf("More(): %+v", out)
+	}
+}

@@ -3,6 +3,8 @@ package eval
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -32,6 +34,9 @@ func (s *Session) Recipe() link.Recipe {
 	}
 	s.mu.Unlock()
 	sort.Slice(r.Imports, func(i, j int) bool { return r.Imports[i].Name < r.Imports[j].Name })
+	for _, n := range s.nativePayload(nil) {
+		r.Natives = append(r.Natives, link.Native{Path: n.Path, Dir: n.Dir})
+	}
 	for _, name := range sortedKeys(s.globalVars()) {
 		if typ := s.varType(name); typ != "" {
 			r.Vars = append(r.Vars, link.Var{Name: name, Type: typ})
@@ -90,7 +95,27 @@ func (s *Session) Restore(r link.Recipe) link.Restored {
 			decls = append(decls, d.Src)
 		}
 	}
-	out.Failed = s.declareAll(imports, decls, vars)
+	// The native cells first: the declarations may use their names.
+	for _, n := range r.Natives {
+		if err := s.restoreNative(n.Path, n.Dir); err != nil {
+			out.Failed = append(out.Failed, fmt.Sprintf("native cell %s: %v", n.Path, err))
+		}
+	}
+	out.Failed = append(out.Failed, s.declareAll(imports, decls, vars)...)
+	s.natives.mu.Lock()
+	for _, name := range slices.Sorted(maps.Keys(s.natives.names)) {
+		switch s.natives.names[name].Decls[name].Kind {
+		case "type":
+			out.Types = append(out.Types, name)
+		case "func":
+			out.Funcs = append(out.Funcs, name)
+		case "const":
+			out.Consts = append(out.Consts, name)
+		case "var":
+			out.Vars = append(out.Vars, name)
+		}
+	}
+	s.natives.mu.Unlock()
 	for _, imp := range r.Imports {
 		if s.importPath(imp.Name) == imp.Path {
 			out.Imports = append(out.Imports, imp.Name)

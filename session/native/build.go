@@ -264,6 +264,18 @@ func (b *Builder) Build(ctx context.Context, src string, visible map[string]*Pac
 	if err := os.WriteFile(filepath.Join(dir, "decls.json"), decls, 0o600); err != nil {
 		return nil, fmt.Errorf("native cell: %w", err)
 	}
+	// The cache entries of the earlier cells it uses, for Restore.
+	depDirs := make([]string, len(deps))
+	for i, d := range deps {
+		depDirs[i] = filepath.Join(t.cache, d.Name)
+	}
+	dj, err := json.Marshal(depDirs)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "deps.json"), dj, 0o600); err != nil {
+		return nil, fmt.Errorf("native cell: %w", err)
+	}
 	// The cell's package and the plugin's main appear inside the module
 	// (an overlay: nothing is written there), so that they are built as
 	// gosys's own packages, with what they share with the binary.

@@ -139,3 +139,30 @@ func treeStamp(root string) (string, error) {
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32], nil
 }
+
+// Restore loads the package path from its cache entry dir, with its
+// declarations and the earlier cells it was built with, as Build
+// returned it.
+func Restore(path, dir string) (*Package, error) {
+	if path != PathPrefix+"/"+filepath.Base(dir) {
+		return nil, fmt.Errorf("native cell: %s is not the cache entry of %s", dir, path)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "deps.json"))
+	if err != nil {
+		return nil, fmt.Errorf("native cell: %w", err)
+	}
+	var entries []string
+	if err := json.Unmarshal(b, &entries); err != nil {
+		return nil, fmt.Errorf("native cell: %s: %w", dir, err)
+	}
+	var deps []*Package
+	for _, e := range entries {
+		d, err := Restore(PathPrefix+"/"+filepath.Base(e), e)
+		if err != nil {
+			return nil, err
+		}
+		deps = append(deps, d)
+	}
+	t := &toolchain{cache: filepath.Dir(dir)}
+	return t.cached(filepath.Base(dir), deps)
+}
