@@ -38,7 +38,7 @@ type magicError struct {
 }
 
 func (e *magicError) Error() string {
-	return fmt.Sprintf("line %d: unknown magic %s (gosys knows %%time and %%%%time; a Go line cannot start with %%)", e.line, e.magic)
+	return fmt.Sprintf("line %d: unknown magic %s (gosys knows %%time, and %%%%time and %%%%native as a cell's first line; a Go line cannot start with %%)", e.line, e.magic)
 }
 
 // parseCell splits code into Go pieces and shell lines and reads magics.
