@@ -48,6 +48,9 @@ type server struct {
 	sess *eval.Session
 	logf func(string, ...any)
 
+	// cellMu runs cells one at a time, with what follows each (PrimeForker).
+	cellMu sync.Mutex
+
 	mu      sync.Mutex
 	cancel  context.CancelFunc // of the running cell; nil when idle
 	cell    int                // the running cell's number
@@ -210,6 +213,8 @@ func (sv *server) reply(typ string, id uint64, body any) {
 
 // execute runs one cell and sends its declarations, then its result.
 func (sv *server) execute(id uint64, req link.Execute) {
+	sv.cellMu.Lock()
+	defer sv.cellMu.Unlock()
 	ctx, cancel := context.WithCancel(context.Background())
 	sv.mu.Lock()
 	sv.cancel, sv.cell = cancel, req.Cell
@@ -240,6 +245,9 @@ func (sv *server) execute(id uint64, req link.Execute) {
 	}
 	sv.sendDecls()
 	sv.reply(link.TypeResult, id, res)
+	// After the reply, before the next cell (which waits for cellMu): the
+	// warm children learn this cell's declarations.
+	sv.sess.PrimeForker()
 }
 
 // interrupt stops the running cell: the interpreter stops at its next

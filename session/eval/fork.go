@@ -81,10 +81,19 @@ func (s *Session) start(p *fork.Payload, fds []int) (int, error) {
 
 // payload assembles what the child of site needs.
 func (s *Session) payload(site fork.Site, vals []any) (*fork.Payload, []int, error) {
+	return s.payloadWith(site, vals, true)
+}
+
+// payloadWith assembles a payload; without values, its variables have
+// their names and types only (what a prelude needs: prime.go).
+func (s *Session) payloadWith(site fork.Site, vals []any, values bool) (*fork.Payload, []int, error) {
 	enc := &fork.Encoder{}
 	reached := s.reachedNames(site.Src)
 	vars := map[string]fork.Var{}
-	p := &fork.Payload{Site: site, Imports: map[string]string{}, Env: s.env()}
+	p := &fork.Payload{Site: site, Imports: map[string]string{}}
+	if values {
+		p.Env = s.env()
+	}
 	// Session variables, all of them (the child's code may call functions
 	// that use them), then the captured locals: a local shadowing a session
 	// variable is the child's code's, the variable stays its functions'.
@@ -95,6 +104,10 @@ func (s *Session) payload(site fork.Site, vals []any) (*fork.Payload, []int, err
 		typ := s.globalType(name)
 		if typ == "" {
 			typ = v.Type().String() // compiled types print as pkg.Name, resolved through the child's imports
+		}
+		if !values {
+			vars[name] = fork.Var{Name: name, Type: typ}
+			continue
 		}
 		x, err := enc.Encode(v)
 		if err != nil {
@@ -130,7 +143,11 @@ func (s *Session) payload(site fork.Site, vals []any) (*fork.Payload, []int, err
 	for _, n := range names {
 		p.Vars = append(p.Vars, vars[n])
 	}
-	p.Natives = s.nativePayload(enc)
+	if values {
+		p.Natives = s.nativePayload(enc)
+	} else {
+		p.Natives = s.nativePayload(nil)
+	}
 	p.Pointers = enc.Pointers
 	s.mu.Lock()
 	for n, ip := range s.imports {
@@ -154,6 +171,9 @@ func (s *Session) payload(site fork.Site, vals []any) (*fork.Payload, []int, err
 				}
 			}
 		}
+	}
+	if !values {
+		return p, nil, nil
 	}
 	dir, err := os.Getwd()
 	if err != nil {
@@ -363,7 +383,10 @@ func (s *Session) childGoPanic(r any, frames []string) {
 // returns the exit status the child process should end with: 0 when the
 // function returns, 2 after a panic (its traceback on stderr), the code of
 // os.Exit. rt.Exit ends the process itself.
-func (s *Session) RunChild(p *fork.Payload) int {
+//
+// primed is what the child declared ahead (fork.WaitHandoff), nil if
+// nothing: the child then declares only what p adds to it.
+func (s *Session) RunChild(p *fork.Payload, primed *fork.Prelude) int {
 	ctx := context.Background()
 	fail := func(what string, err error) int {
 		fmt.Fprintf(s.stderr, "gosys: forked child %d: %s: %v\n", os.Getpid(), what, err)
@@ -371,8 +394,16 @@ func (s *Session) RunChild(p *fork.Payload) int {
 	}
 	site := p.Site
 	s.mu.Lock()
-	s.sites = p.Sites
+	// Code compiled here names the sites its rewriting registered here.
+	// A child that declared the session ahead has registered its own,
+	// which the parent's numbers must not replace.
+	if primed == nil {
+		s.sites = p.Sites
+	}
 	for id := range p.Sites {
+		if _, taken := s.sites[id]; !taken {
+			s.sites[id] = p.Sites[id]
+		}
 		s.nextSite = max(s.nextSite, id)
 	}
 	s.child = &site
@@ -386,23 +417,27 @@ func (s *Session) RunChild(p *fork.Payload) int {
 			os.Setenv(k, v)
 		}
 	}
-	vars := make([]namedType, 0, len(p.Vars)+len(p.Captures))
-	for _, v := range p.Vars {
+	todo, ok := primed.Extend(fork.PreludeOf(p))
+	if !ok {
+		return fail("declaring the session", errors.New("the payload does not extend what this child declared ahead"))
+	}
+	vars := make([]namedType, 0, len(todo.Vars)+len(p.Captures))
+	for _, v := range todo.Vars {
 		vars = append(vars, namedType{name: v.Name, typ: v.Type})
 	}
 	for i, v := range p.Captures {
 		vars = append(vars, namedType{name: captureVar(i), typ: v.Type})
 	}
 	// The native cells first: the session's declarations may use them.
-	if err := s.loadNatives(p.Natives); err != nil {
+	if err := s.loadNatives(todo.Natives); err != nil {
 		return fail("loading the session's native cells", err)
 	}
 	// One file of declarations: the session's functions may use its
 	// variables and the variables' types are declared among them.
-	if failed := s.declareAll(p.Imports, childDecls(p.Decls), vars); len(failed) > 0 {
+	if failed := s.declareAll(todo.Imports, childDecls(todo.Decls), vars); len(failed) > 0 {
 		return fail("declaring the session's types, functions and variables", errors.New(strings.Join(failed, "; ")))
 	}
-	if len(vars) > 0 {
+	if len(p.Vars)+len(p.Captures) > 0 {
 		globals := s.globals()
 		// One decoder for all: values that shared memory in the parent
 		// share it here.

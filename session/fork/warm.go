@@ -27,8 +27,13 @@ import (
 //	parent → child: 4-byte big-endian length N, then N bytes of JSON handoff,
 //	                with the descriptors attached to the first byte;
 //	child → parent: one byte, 'y' when the child took over, 'n' when it
-//	                could not (a target number taken by its Go runtime), then
-//	                the parent starts a cold child instead.
+//	                could not (a target number taken by its Go runtime, a
+//	                payload that does not extend its prelude), then the
+//	                parent starts a cold child instead.
+//
+// Before the handoff, the parent may send any number of primes (prime.go):
+// the same framing, a handoff whose Prime is set and Payload nil, with no
+// descriptors and no answer.
 
 // EnvControlFD names the environment variable holding a warm child's control
 // descriptor.
@@ -42,6 +47,9 @@ type handoff struct {
 	// Trace says one more descriptor follows the targets: the rt.Trace
 	// socket, which the child keeps at a number of its own.
 	Trace bool `json:"trace,omitempty"`
+	// Prime, in a message without a payload, is the session's prelude,
+	// which the child declares ahead of the fork.
+	Prime *Prelude `json:"prime,omitempty"`
 }
 
 // maxRights is how many descriptors one control message carries (Linux's
@@ -59,13 +67,18 @@ type Pool struct {
 	want    int // children to keep ready now, <= size
 	mu      sync.Mutex
 	idle    []*warmChild
-	filling bool // a Fill is starting children
+	filling bool     // a Fill is starting children
+	prelude *Prelude // the session's, as of its last cell; nil before Prime
 	logf    func(string, ...any)
 }
 
 type warmChild struct {
 	pid  int
 	ctrl int // the parent's end of the control socket
+	// mu orders what is written on ctrl: a prime, then the handoff.
+	mu     sync.Mutex
+	primed *Prelude // what the child has declared (or will, from ctrl)
+	gone   bool     // handed over or let go: ctrl is closed
 }
 
 // NewPool returns a pool that keeps up to size warm children.
@@ -86,8 +99,12 @@ func (p *Pool) Fill() {
 	}
 	p.filling = true
 	for len(p.idle) < p.want {
+		pre := p.prelude
 		p.mu.Unlock()
 		w, err := startWarm()
+		if err == nil && pre != nil {
+			err = w.prime(pre)
+		}
 		p.mu.Lock()
 		if err != nil {
 			p.logf("fork pool: %v", err)
@@ -114,6 +131,15 @@ func (p *Pool) Start(payload *Payload, keep []int) (int, error) {
 	// as the child took over.
 	defer func() { go p.Fill() }()
 	if w != nil {
+		w.mu.Lock()
+		_, ok := w.primed.Extend(PreludeOf(payload))
+		w.mu.Unlock()
+		if !ok {
+			// The cell changed a declaration the child has: it cannot run
+			// this payload (prime.go).
+			w.stop()
+			return Start(payload, keep)
+		}
 		pid, err := w.hand(payload, keep)
 		if err == nil {
 			return pid, nil
@@ -168,6 +194,12 @@ func startWarm() (*warmChild, error) {
 // hand gives the payload and the descriptors to the warm child and waits
 // for its answer.
 func (w *warmChild) hand(p *Payload, keep []int) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.gone {
+		return 0, errors.New("warm child already let go")
+	}
+	w.gone = true
 	defer unix.Close(w.ctrl)
 	fail := func(err error) (int, error) {
 		_ = unix.Kill(w.pid, unix.SIGKILL)
@@ -223,21 +255,25 @@ var ErrRefused = errors.New("warm child refused the handoff")
 // ErrNotWarm means this child was started cold (its payload is on a pipe).
 var ErrNotWarm = errors.New("not a warm child")
 
-// WaitHandoff is the warm child's side: it waits for the handoff, places the
-// parent's descriptors at their numbers, closes every other descriptor it
-// inherited, and returns the payload. It returns ErrNotWarm when the process
-// was not started warm.
-func WaitHandoff() (*Payload, error) {
+// WaitHandoff is the warm child's side: it declares the primes it is sent
+// (calling prime with what each adds to the ones before: see prime.go),
+// then waits for the handoff, places the parent's descriptors at their
+// numbers, closes every other descriptor it inherited, and returns the
+// payload and the prelude the child has declared (nil if none). It returns
+// ErrNotWarm when the process was not started warm, and ErrRefused when it
+// cannot take the handoff (or failed to declare a prime: the parent then
+// starts a cold child).
+func WaitHandoff(prime func(delta *Prelude) error) (*Payload, *Prelude, error) {
 	v, ok := os.LookupEnv(EnvControlFD)
 	if !ok {
-		return nil, ErrNotWarm
+		return nil, nil, ErrNotWarm
 	}
 	os.Unsetenv(EnvControlFD)
 	// ChildStartup moved it out of the way of the numbers the parent's
 	// descriptors will take.
 	ctrl, err := strconv.Atoi(v)
 	if err != nil {
-		return nil, fmt.Errorf("%s=%q: %w", EnvControlFD, v, err)
+		return nil, nil, fmt.Errorf("%s=%q: %w", EnvControlFD, v, err)
 	}
 	// What is open now and not close-on-exec came from the parent at start:
 	// descriptors to drop at handoff unless the parent passes their number.
@@ -247,65 +283,115 @@ func WaitHandoff() (*Payload, error) {
 			own[fd] = true
 		}
 	}
-	var received []int
-	var data []byte
-	buf := make([]byte, 64<<10)
-	oob := make([]byte, unix.CmsgSpace(maxRights*4))
-	need := -1
-	for need < 0 || len(data) < 4+need {
-		n, oobn, _, _, err := unix.Recvmsg(ctrl, buf, oob, unix.MSG_CMSG_CLOEXEC)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("warm child: receive handoff: %w", err)
-		}
-		if n == 0 {
-			return nil, fmt.Errorf("warm child: parent closed the control socket: %w", io.EOF)
-		}
-		fds, err := fdspace.Rights(oob[:oobn])
-		if err != nil {
-			return nil, fmt.Errorf("warm child: receive handoff: %w", err)
-		}
-		received = append(received, fds...)
-		data = append(data, buf[:n]...)
-		if need < 0 && len(data) >= 4 {
-			need = int(binary.BigEndian.Uint32(data))
-		}
-	}
+	r := &ctrlReader{fd: ctrl}
+	var primed *Prelude
 	var h handoff
-	err = json.Unmarshal(data[4:], &h)
+	for {
+		if h, err = r.next(); err != nil {
+			return nil, nil, err
+		}
+		if h.Payload != nil {
+			break
+		}
+		if h.Prime == nil {
+			return nil, nil, errors.New("warm child: a message with neither payload nor prime")
+		}
+		delta, ok := primed.Extend(h.Prime)
+		if !ok {
+			return nil, nil, fmt.Errorf("%w: %v", ErrRefused, errStale)
+		}
+		if err := prime(delta); err != nil {
+			return nil, nil, fmt.Errorf("%w: declaring the session ahead: %v", ErrRefused, err)
+		}
+		primed = h.Prime
+	}
+	received := r.fds
 	want := len(h.Targets)
 	if h.Trace {
 		want++
 	}
-	if err != nil || want != len(received) {
-		return nil, fmt.Errorf("warm child: bad handoff (%d descriptors for %d targets): %v", len(received), want, err)
+	if want != len(received) {
+		return nil, nil, fmt.Errorf("warm child: bad handoff (%d descriptors for %d targets)", len(received), want)
 	}
 	trace := -1
 	if h.Trace {
 		trace, received = received[len(received)-1], received[:len(received)-1]
 	}
+	if _, ok := primed.Extend(PreludeOf(h.Payload)); !ok {
+		_, _ = unix.Write(ctrl, []byte("n"))
+		return nil, nil, fmt.Errorf("%w: %v", ErrRefused, errStale)
+	}
 	if err := place(received, h.Targets, own, ctrl); err != nil {
 		_, _ = unix.Write(ctrl, []byte("n"))
-		return nil, fmt.Errorf("%w: %v", ErrRefused, err)
+		return nil, nil, fmt.Errorf("%w: %v", ErrRefused, err)
 	}
 	// The trace socket is gosys's: out of the learner's numbers, which are
 	// all placed now.
 	h.Payload.TraceFD = 0
 	if trace >= 0 {
 		if h.Payload.TraceFD, err = fdspace.Lift(trace); err != nil {
-			return nil, fmt.Errorf("warm child: %w", err)
+			return nil, nil, fmt.Errorf("warm child: %w", err)
 		}
 	}
 	_, _ = unix.Write(ctrl, []byte("y"))
 	unix.Close(ctrl)
 	if h.Payload.Dir != "" {
 		if err := os.Chdir(h.Payload.Dir); err != nil {
-			return nil, fmt.Errorf("warm child: chdir: %w", err)
+			return nil, nil, fmt.Errorf("warm child: chdir: %w", err)
 		}
 	}
-	return h.Payload, nil
+	return h.Payload, primed, nil
+}
+
+// ctrlReader reads the messages of a control socket. One read may return
+// the end of a message and the start of the next; descriptors come only
+// with the handoff, the last message.
+type ctrlReader struct {
+	fd   int
+	data []byte
+	fds  []int
+	buf  []byte
+	oob  []byte
+}
+
+// next returns the next message.
+func (r *ctrlReader) next() (handoff, error) {
+	if r.buf == nil {
+		r.buf = make([]byte, 64<<10)
+		r.oob = make([]byte, unix.CmsgSpace(maxRights*4))
+	}
+	need := -1
+	for {
+		if need < 0 && len(r.data) >= 4 {
+			need = int(binary.BigEndian.Uint32(r.data))
+		}
+		if need >= 0 && len(r.data) >= 4+need {
+			break
+		}
+		n, oobn, _, _, err := unix.Recvmsg(r.fd, r.buf, r.oob, unix.MSG_CMSG_CLOEXEC)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return handoff{}, fmt.Errorf("warm child: receive handoff: %w", err)
+		}
+		if n == 0 {
+			return handoff{}, fmt.Errorf("warm child: parent closed the control socket: %w", io.EOF)
+		}
+		fds, err := fdspace.Rights(r.oob[:oobn])
+		if err != nil {
+			return handoff{}, fmt.Errorf("warm child: receive handoff: %w", err)
+		}
+		r.fds = append(r.fds, fds...)
+		r.data = append(r.data, r.buf[:n]...)
+	}
+	var h handoff
+	err := json.Unmarshal(r.data[4:4+need], &h)
+	r.data = r.data[4+need:]
+	if err != nil {
+		return handoff{}, fmt.Errorf("warm child: bad handoff: %w", err)
+	}
+	return h, nil
 }
 
 // place dup2s each received descriptor onto its target number and closes
