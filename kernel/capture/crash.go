@@ -19,7 +19,8 @@ import (
 // reportStart matches a line that starts a Go runtime crash report.
 var reportStart = regexp.MustCompile(`(?m)^(fatal error: |runtime: |runtime/cgo: |SIG[A-Z]+: |goroutine \d+ \[|panic: .*\n\ngoroutine )`)
 
-// holdFor is how long a suspected report is held before it is published.
+// holdFor is how long a suspected report is held after its last text
+// before it is published.
 const holdFor = time.Second
 
 // maxHeld bounds the text held; past it the text is published.
@@ -40,6 +41,11 @@ func (o *Output) holdLocked(text []byte) []byte {
 			return o.releaseLocked(text)
 		}
 		h.held = append(h.held, text...)
+		// Still being written: a dying runtime writing a long report on a
+		// busy machine can take more than holdFor from its first line.
+		if h.timer != nil {
+			h.timer.Reset(holdFor)
+		}
 		return nil
 	}
 	loc := reportStart.FindIndex(text)

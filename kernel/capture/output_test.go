@@ -302,3 +302,25 @@ func firstDiff(a, b string) int {
 func tail(s string) string {
 	return s[max(0, len(s)-16):]
 }
+
+func TestCrashReportHeldWhileItIsWritten(t *testing.T) {
+	// A dying runtime on a busy machine writes its report over more than a
+	// second: the report is held while text keeps coming, and Crashed
+	// shows its first lines only.
+	out, rec, _, stderr := newOutput(t, 0)
+	out.SetParent(cellMessage("p1"))
+	stderr.WriteString("runtime: goroutine stack exceeds 1000000000-byte limit\nfatal error: stack overflow\n")
+	for i := range 4 {
+		time.Sleep(600 * time.Millisecond)
+		fmt.Fprintf(stderr, "\ngoroutine %d [sleep]:\n%s", i+10, strings.Repeat("frame\n", 100))
+	}
+	time.Sleep(100 * time.Millisecond)
+	report, headline := out.Crashed()
+	if headline != "fatal error: stack overflow" || !strings.Contains(report, "goroutine 13 [sleep]") {
+		t.Fatalf("Crashed() = report of %d bytes, headline %q", len(report), headline)
+	}
+	shown := streamText(rec.all(), "p1", "stderr")
+	if strings.Contains(shown, "goroutine 10") || !strings.Contains(shown, "more bytes of the Go runtime's report") {
+		t.Fatalf("the cell shows %q", shown)
+	}
+}
