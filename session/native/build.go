@@ -27,6 +27,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -62,9 +63,8 @@ func (e *BuildError) Error() string { return strings.Join(e.Lines, "\n") }
 // Builder builds and loads the native cells of one session. Its methods
 // are not safe for concurrent use.
 type Builder struct {
-	once sync.Once
-	env  *toolchain
-	err  error
+	mu  sync.Mutex
+	env *toolchain
 }
 
 // toolchain is what a build runs: the go command, where, with what.
@@ -79,10 +79,19 @@ type toolchain struct {
 	version string
 }
 
-// setup finds the source, the toolchain and the cache, once.
+// setup finds the source, the toolchain and the cache, once it succeeds
+// (a missing toolchain may be installed while the session runs).
 func (b *Builder) setup() (*toolchain, error) {
-	b.once.Do(func() { b.env, b.err = findToolchain() })
-	return b.env, b.err
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.env == nil {
+		t, err := findToolchain()
+		if err != nil {
+			return nil, err
+		}
+		b.env = t
+	}
+	return b.env, nil
 }
 
 // findToolchain finds what builds plugins that this binary can load.
@@ -235,6 +244,35 @@ func (b *Builder) Build(ctx context.Context, src string, visible map[string]*Pac
 			deps = append(deps, d)
 		}
 	}
+	for {
+		pkg, err := t.build(ctx, p, src, deps)
+		var be *BuildError
+		if !errors.As(err, &be) {
+			return pkg, err
+		}
+		// The cell names an earlier cell's name only where that is not
+		// the name (a local variable, a struct literal's field): build
+		// again without that import.
+		unused := map[string]bool{}
+		for _, l := range be.Lines {
+			if m := unusedImport.FindStringSubmatch(l); m != nil {
+				unused[m[1]] = true
+			}
+		}
+		if len(unused) == 0 {
+			return nil, err
+		}
+		deps = slices.DeleteFunc(deps, func(d *Package) bool { return unused[d.Path] })
+	}
+}
+
+// unusedImport matches the compiler's refusal of a dot import of an earlier
+// native cell the cell turned out not to use.
+var unusedImport = regexp.MustCompile(`"(` + regexp.QuoteMeta(PathPrefix) + `/c[0-9a-f]+)" imported and not used`)
+
+// build builds the cell p, whose source is src, with the earlier cells
+// deps, or finds it built.
+func (t *toolchain) build(ctx context.Context, p *parsed, src string, deps []*Package) (*Package, error) {
 	if err := checkClashes(p, deps); err != nil {
 		return nil, err
 	}

@@ -99,3 +99,27 @@ func TestBuildInterrupted(t *testing.T) {
 		t.Errorf("cancelled build: %v, want context.Canceled", err)
 	}
 }
+
+// TestUnusedEarlierCell: a cell whose local variable has an earlier native
+// cell's name does not import that cell (the first build says it is
+// unused; the build is made again without it).
+func TestUnusedEarlierCell(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds plugins")
+	}
+	b := builder(t)
+	first, err := b.Build(context.Background(), "\nfunc Base() int { return 1 }\n", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := b.Build(context.Background(), "\nfunc Local() int {\n\tBase := 2\n\treturn Base\n}\n", map[string]*Package{"Base": first})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Deps) != 0 {
+		t.Errorf("deps %v, want none", p.Deps)
+	}
+	if got := p.Symbols["Local"].Call(nil)[0].Int(); got != 2 {
+		t.Errorf("Local() = %d", got)
+	}
+}
