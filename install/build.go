@@ -88,7 +88,16 @@ func build(root, bin string) error {
 	}
 	// Whatever the umask: a kernelspec shared with other users needs a
 	// binary they can run (gosys install checks it).
-	return os.Chmod(bin, 0o755)
+	if err := os.Chmod(bin, 0o755); err != nil {
+		return err
+	}
+	// This user's first native cell would compile the standard library for
+	// plugins: do it now. Not fatal: gosys works without native cells.
+	fmt.Println("Preparing native cells (%%native): the first time, the standard library is compiled for plugins (up to a minute)")
+	if err := runBinary(bin, []string{"native-warm"}); err != nil {
+		fmt.Fprintf(os.Stderr, "install: native cells will not work until this is fixed: %v\n", err)
+	}
+	return nil
 }
 
 // runBinary runs bin with args, its output going to ours.

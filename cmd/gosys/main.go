@@ -10,6 +10,7 @@
 //	gosys install [--user|--sys-prefix|--prefix DIR] [--name NAME]
 //	gosys run NOTEBOOK.ipynb [-o OUT.ipynb | --inplace] [--allow-errors]
 //	gosys version
+//	gosys native-warm
 package main
 
 import (
@@ -42,6 +43,8 @@ func main() {
 		err = runNotebook(args)
 	case "version", "--version", "-v":
 		fmt.Println("gosys", kernel.Version)
+	case "native-warm":
+		err = runNativeWarm()
 	case "help", "-h", "--help":
 		fmt.Print(usageText)
 	default:
@@ -61,6 +64,8 @@ usage:
   gosys kernel -f CONNECTION_FILE [limits...]
                        serve a kernel (what Jupyter runs)
   gosys version        print the version
+  gosys native-warm    compile what native cells (%%native) share with gosys into
+                       this user's Go build cache (go run ./install does it)
 
 "gosys COMMAND --help" tells more about a command.
 `

@@ -455,3 +455,13 @@ func isExecutable(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0
 }
+
+// Warm builds an empty native cell, so that this user's Go build cache
+// holds the standard library and gosys/rt compiled for plugins (the first
+// native build on a machine compiles them: tens of seconds) and the next
+// cells take about a second. The install step runs it (gosys native-warm).
+func Warm(ctx context.Context) error {
+	var b Builder
+	_, err := b.Build(ctx, "\n// Warms the Go build cache for native cells.\nimport _ \"gosys/rt\"\n", nil)
+	return err
+}
