@@ -128,6 +128,15 @@ def main():
             ("1-byte echo round trips/s", "echo_rps", lambda a, b: b / a, "x slower")]
     for label, key, ratio, unit in rows:
         print(f"{label:<34}{g[key]:>14.3f}{c[key]:>14.3f}{ratio(g[key], c[key]):>8.1f} {unit}")
+    # A gosys child is a Go process: what its end alone costs the parent
+    # (exit to wait4's return), which C's child, a copy of a small process,
+    # hardly pays.
+    here = os.path.dirname(os.path.abspath(__file__))
+    floor = subprocess.run(["go", "run", "./exitcost"], cwd=here, capture_output=True, text=True, timeout=300)
+    if floor.returncode == 0:
+        f = dict(line.split() for line in floor.stdout.splitlines())
+        print(f"floor: a Go child's exit -> parent's wait, median ms: {float(f['go_exit_0mb_ms']):.3f} "
+              f"(32 MB touched: {float(f['go_exit_32mb_ms']):.3f}); bench/exitcost")
 
 
 if __name__ == "__main__":
