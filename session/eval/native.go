@@ -214,6 +214,14 @@ func (s *Session) nativePackage(name string) (*native.Package, bool) {
 // cellPosition matches the start of a BuildError line placed in the cell.
 var cellPosition = regexp.MustCompile(`^(\d+):\d+: `)
 
+// nonLocalMethod matches the compiler's refusal of a method on a type of
+// an earlier native cell.
+var nonLocalMethod = regexp.MustCompile(`cannot define new methods on non-local type c[0-9a-f]+\.([\pL_][\pL\pN_]*)`)
+
+// nativeQualifier matches a native cell's package name qualifying a name
+// in a compiler message ("c0123abcd.Ring").
+var nativeQualifier = regexp.MustCompile(`\bc[0-9a-f]{20}\.`)
+
 // undefinedName matches the compiler's words for a name it does not know.
 var undefinedName = regexp.MustCompile(`undefined: ([\pL_][\pL\pN_]*)$`)
 
@@ -234,6 +242,11 @@ func (s *Session) describeNative(err error, code string) *content.Error {
 			n, _ := strconv.Atoi(m[1])
 			l = strconv.Itoa(n+1) + l[len(m[1]):]
 		}
+		if m := nonLocalMethod.FindStringSubmatch(l); m != nil {
+			l += fmt.Sprintf(" (%s is declared by an earlier native cell: a method is declared in the cell of its type; add it there and run that cell again)", m[1])
+		}
+		// The packages of native cells are the cells: their names say nothing.
+		l = nativeQualifier.ReplaceAllString(l, "")
 		lines[i] = l
 		if m := undefinedName.FindStringSubmatch(l); m != nil {
 			lines[i] += s.whyUndefined(m[1])

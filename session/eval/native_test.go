@@ -28,6 +28,7 @@ func TestNativeCells(t *testing.T) {
 		{code: "func interpreted() int { return 1 }"},
 		{code: "%%native\nfunc Uses() int {\n\treturn interpreted()\n}\n", errName: "CompileError", errHas: "interpreted is declared by an interpreted cell"},
 		{code: "%%native\nfunc Broken() int {\n\treturn \"s\"\n}\n", errName: "CompileError", errHas: "line 3"},
+		{code: "%%native\nfunc (r *Ring) Cap() int { return cap(r.buf) }\n", errName: "CompileError", errHas: "non-local type Ring (Ring is declared by an earlier native cell"},
 		{code: "%%native\nfunc Twice(n int) int { return 2 * SumTo(n) }\n"},
 		{code: "Twice(10)", result: "90"},
 		{code: "%%native\nfunc SumTo(n int) int { return -n }\n"},
