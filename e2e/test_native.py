@@ -267,3 +267,16 @@ def test_fresh_session_gets_native_cells_back(env):
         # A native cell of the fresh session uses a restored one.
         k2.ok("%%native\nfunc More() int { return Answer() + 1 }\n", timeout=BUILD_TIMEOUT)
         assert k2.value("More()") == "43"
+
+
+def test_warm_child_started_before_the_native_cell(env):
+    """A warm child started before a native cell existed loads it when it
+    takes a fork (the pool starts at the first fork)."""
+    with Kernel(env={**env, "GOSYS_WARM_CHILDREN": "2"}) as k2:
+        k2.ok('import "fmt"\npid, _ := rt.Fork(func() {})\nrt.WaitPid(pid)')
+        time.sleep(1)  # the pool's warm children start
+        k2.ok("%%native\nfunc Later(n int) int { return n * 3 }\n", timeout=BUILD_TIMEOUT)
+        out = ""
+        for _ in range(2):
+            out += k2.ok('pid, _ = rt.Fork(func() { fmt.Println("later", Later(14)) })\nrt.WaitPid(pid)').stdout
+        assert out.count("later 42") == 2, out
