@@ -54,12 +54,21 @@ func Read(fd int, p []byte) (n int, err error) {
 }
 
 func read(fd int, p []byte) (int, error) {
-	nb, err := nonblocking(fd)
-	if err == nil {
-		err = checkAccess(fd, unix.O_RDONLY)
-	}
+	nb, err := openFor(fd, unix.O_RDONLY)
 	if err != nil {
 		return 0, err
+	}
+	if !nb && len(p) > 0 {
+		// What is there already is read without waiting, in one system
+		// call (pipes and sockets); only an empty descriptor is waited on,
+		// where an interrupt can wake the wait.
+		n, err := unix.Preadv2(fd, [][]byte{p}, -1, unix.RWF_NOWAIT)
+		if err == nil {
+			return n, nil
+		}
+		if err != unix.EAGAIN && err != unix.EOPNOTSUPP && err != unix.EINVAL && err != unix.EINTR {
+			return n, err
+		}
 	}
 	for {
 		if !nb && len(p) > 0 {
@@ -88,19 +97,41 @@ func Write(fd int, p []byte) (n int, err error) {
 			endCall(t, e, err)
 		}()
 	}
-	nb, err := nonblocking(fd)
+	nb, err := openFor(fd, unix.O_WRONLY)
 	var st unix.Stat_t
-	if err == nil {
-		err = checkAccess(fd, unix.O_WRONLY)
-	}
 	if err == nil {
 		err = unix.Fstat(fd, &st)
 	}
 	kind := st.Mode & unix.S_IFMT
+	nowait := kind == unix.S_IFIFO && !nb
 	for err == nil && n < len(p) {
+		if nowait {
+			// As much as the pipe takes now, without blocking (a write of
+			// up to 4096 bytes whole or not at all, as C's); a full pipe
+			// is waited on below, where an interrupt can wake the wait.
+			var m int
+			m, err = unix.Pwritev2(fd, [][]byte{p[n:]}, -1, unix.RWF_NOWAIT)
+			if err == nil && m > 0 {
+				n += m
+				continue
+			}
+			if err == nil {
+				err = unix.EAGAIN
+			}
+			if err == unix.EOPNOTSUPP || err == unix.EINVAL {
+				nowait = false
+			}
+			if err != unix.EAGAIN && err != unix.EINTR && nowait {
+				break
+			}
+			err = nil
+		}
 		if !nb {
 			if err = await(fd, unix.POLLOUT); err != nil {
 				break
+			}
+			if nowait {
+				continue
 			}
 		}
 		// Within what poll promised, so that an interrupt is never stuck

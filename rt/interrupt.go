@@ -44,17 +44,16 @@ func nonblocking(fd int) (bool, error) {
 	return flags&unix.O_NONBLOCK != 0, err
 }
 
-// checkAccess returns EBADF, as read(2) and write(2) would, when fd is not
-// open for the access wanted (O_RDONLY or O_WRONLY): waiting for a read end
-// to become writable would never end.
-func checkAccess(fd, want int) error {
+// openFor returns whether fd has O_NONBLOCK, and EBADF when it is not open
+// for the access wanted (checkAccess), in one fcntl.
+func openFor(fd, want int) (nonblock bool, err error) {
 	flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
 	if err != nil {
-		return err
+		return false, err
 	}
 	mode := flags & unix.O_ACCMODE
 	if (want == unix.O_RDONLY && mode == unix.O_WRONLY) || (want == unix.O_WRONLY && mode == unix.O_RDONLY) {
-		return unix.EBADF
+		return false, unix.EBADF
 	}
-	return nil
+	return flags&unix.O_NONBLOCK != 0, nil
 }
