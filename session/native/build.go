@@ -168,18 +168,9 @@ func findToolchain() (*toolchain, error) {
 	switch {
 	case t.kit:
 		env = append(env, "GOFLAGS=-mod=vendor", "GOPROXY=off")
-		if src == "" && kitStamp != "" && manifest.Stamp != kitStamp {
-			return nil, fmt.Errorf("native cells: the source in %s is not the one this gosys was built from (kit %s, binary %s): gosys was installed again since this kernel started; restart the kernel", t.dir, manifest.Stamp, kitStamp)
-		}
 		if src == "" && kitStamp != "" {
-			// Checked once per process: a kit edited in place is caught
-			// here, before it is built against.
-			stamp, err := nativekit.Stamp(t.dir)
-			if err != nil {
-				return nil, fmt.Errorf("native cells: %w", err)
-			}
-			if stamp != kitStamp {
-				return nil, fmt.Errorf("native cells: the source in %s was changed since gosys was installed (stamp %s, binary %s): install gosys again", t.dir, stamp, kitStamp)
+			if err := checkKit(t.dir, manifest, kitStamp); err != nil {
+				return nil, err
 			}
 		}
 		t.key = manifest.Stamp
@@ -220,6 +211,23 @@ func findToolchain() (*toolchain, error) {
 	}
 	t.key = t.key + " " + t.version + " " + strings.Join(t.flags, " ") + " " + strings.Join(env, " ")
 	return t, nil
+}
+
+// checkKit checks, before anything is built against it, that the kit in
+// dir (whose manifest is m) is the one the binary was built with (stamp):
+// as installed with it, and unchanged since. Once per process.
+func checkKit(dir string, m nativekit.Manifest, stamp string) error {
+	if m.Stamp != stamp {
+		return fmt.Errorf("native cells: the source in %s is not the one this gosys was built from (kit %s, binary %s): gosys was installed again since this kernel started; restart the kernel", dir, m.Stamp, stamp)
+	}
+	now, err := nativekit.Stamp(dir)
+	if err != nil {
+		return fmt.Errorf("native cells: %w", err)
+	}
+	if now != stamp {
+		return fmt.Errorf("native cells: the source in %s was changed since gosys was installed (stamp %s, binary %s): install gosys again", dir, now, stamp)
+	}
+	return nil
 }
 
 // Build compiles the native cell src (line 1 is the %%native line, blank)
@@ -284,6 +292,7 @@ func (t *toolchain) build(ctx context.Context, p *parsed, src string, deps []*Pa
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
+	t.prune()
 	cell, exports, mainSrc := p.generate(name, deps)
 	dir, err := t.newEntry(name)
 	if err != nil {

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"go/constant"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // builder returns a Builder whose cache is the test's own.
@@ -121,5 +124,27 @@ func TestUnusedEarlierCell(t *testing.T) {
 	}
 	if got := p.Symbols["Local"].Call(nil)[0].Int(); got != 2 {
 		t.Errorf("Local() = %d", got)
+	}
+}
+
+// TestPrune: entries unused for a month go, recent ones stay.
+func TestPrune(t *testing.T) {
+	cache := t.TempDir()
+	old, recent := filepath.Join(cache, "cold"), filepath.Join(cache, "cwarm")
+	for _, d := range []string{old, recent} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-pruneAge - time.Hour)
+	if err := os.Chtimes(old, long, long); err != nil {
+		t.Fatal(err)
+	}
+	(&toolchain{cache: cache}).prune()
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("an entry unused for a month is still there: %v", err)
+	}
+	if _, err := os.Stat(recent); err != nil {
+		t.Errorf("a recent entry went: %v", err)
 	}
 }

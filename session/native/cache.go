@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // cacheDir returns the user's directory of native builds,
@@ -92,6 +93,12 @@ func (t *toolchain) cached(name string, deps []*Package) (*Package, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Used now, with what it was built with: prune keeps them.
+	now := time.Now()
+	os.Chtimes(dir, now, now)
+	for _, d := range closure(deps) {
+		os.Chtimes(d.Dir, now, now)
+	}
 	p.Deps = deps
 	p.Decls = map[string]Decl{}
 	for _, d := range decls {
@@ -165,4 +172,27 @@ func Restore(path, dir string) (*Package, error) {
 	}
 	t := &toolchain{cache: filepath.Dir(dir)}
 	return t.cached(filepath.Base(dir), deps)
+}
+
+// pruneAge is how long a cache entry stays unused before prune removes it.
+const pruneAge = 30 * 24 * time.Hour
+
+// prune removes the cache's entries unused for pruneAge (a plugin is a few
+// MB; a term of edited cells would fill a home) and builds left by a
+// session that died while building. It runs before each build, not on a
+// cache hit. An entry a running session has loaded stays mapped in it.
+func (t *toolchain) prune() {
+	entries, err := os.ReadDir(t.cache)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), "c") {
+			continue
+		}
+		info, err := e.Info()
+		if err == nil && time.Since(info.ModTime()) > pruneAge {
+			os.RemoveAll(filepath.Join(t.cache, e.Name()))
+		}
+	}
 }
