@@ -2,9 +2,23 @@ package eval
 
 import (
 	"context"
+	"os/exec"
 	"strings"
 	"testing"
 )
+
+// privateNativeCache gives the test a native cache of its own; the Go
+// build cache stays the user's (it would move with XDG_CACHE_HOME, and a
+// cold one compiles the standard library for plugins again).
+func privateNativeCache(t *testing.T) {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatalf("go env GOCACHE: %v", err)
+	}
+	t.Setenv("GOCACHE", strings.TrimSpace(string(out)))
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+}
 
 // TestNativeCells runs native cells and interpreted cells that use them
 // in one session (the plugin builds need the go command and cgo).
@@ -12,7 +26,7 @@ func TestNativeCells(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds plugins")
 	}
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	privateNativeCache(t)
 	s := newTestSession(t)
 	cases := []struct {
 		code    string
@@ -70,7 +84,7 @@ func TestNativeRecipe(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds plugins")
 	}
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	privateNativeCache(t)
 	s := newTestSession(t)
 	for _, code := range []string{
 		"%%native\nfunc Base() int { return 40 }\n",

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"go/constant"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -15,8 +16,21 @@ import (
 // builder returns a Builder whose cache is the test's own.
 func builder(t *testing.T) *Builder {
 	t.Helper()
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	privateCache(t)
 	return &Builder{}
+}
+
+// privateCache gives the test a native cache of its own; the Go build
+// cache stays the user's (it would move with XDG_CACHE_HOME, and a cold one
+// compiles the standard library for plugins again: most of a minute).
+func privateCache(t *testing.T) {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatalf("go env GOCACHE: %v", err)
+	}
+	t.Setenv("GOCACHE", strings.TrimSpace(string(out)))
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 }
 
 func TestBuildLoadAndCache(t *testing.T) {
