@@ -103,14 +103,19 @@ func Write(fd int, p []byte) (n int, err error) {
 		err = unix.Fstat(fd, &st)
 	}
 	kind := st.Mode & unix.S_IFMT
-	nowait := kind == unix.S_IFIFO && !nb
+	nowait := (kind == unix.S_IFIFO || kind == unix.S_IFSOCK) && !nb
 	for err == nil && n < len(p) {
 		if nowait {
-			// As much as the pipe takes now, without blocking (a write of
-			// up to 4096 bytes whole or not at all, as C's); a full pipe
-			// is waited on below, where an interrupt can wake the wait.
+			// As much as the pipe or socket takes now, without blocking (to
+			// a pipe, a write of up to 4096 bytes whole or not at all, as
+			// C's); a full one is waited on below, where an interrupt can
+			// wake the wait.
 			var m int
-			m, err = unix.Pwritev2(fd, [][]byte{p[n:]}, -1, unix.RWF_NOWAIT)
+			if kind == unix.S_IFSOCK {
+				m, err = unix.SendmsgN(fd, p[n:], nil, nil, unix.MSG_DONTWAIT)
+			} else {
+				m, err = unix.Pwritev2(fd, [][]byte{p[n:]}, -1, unix.RWF_NOWAIT)
+			}
 			if err == nil && m > 0 {
 				n += m
 				continue
