@@ -49,6 +49,11 @@ func TestNativeCells(t *testing.T) {
 		{code: "SumTo(10)", result: "-10"},
 		{code: "Twice(10)", result: "90"}, // built with the SumTo of its time
 		{code: "func SumTo(n int) int { return 7 }\nSumTo(1)", result: "7"},
+		// An interpreted type passed as a native interface (yaegi's wrapper).
+		{code: "%%native\nimport \"io\"\n\ntype Shape interface {\n\tArea() float64\n\tScaled(k ...float64) Shape\n\tDump(w io.Writer) (int, error)\n}\n\nfunc Doubled(s Shape) float64 { return s.Scaled(2).Area() }\n"},
+		{code: "import \"io\"\ntype Sq struct{ S float64 }\nfunc (q Sq) Area() float64 { return q.S * q.S }\nfunc (q Sq) Scaled(k ...float64) Shape { return Sq{q.S * k[0]} }\nfunc (q Sq) Dump(w io.Writer) (int, error) { return 0, nil }\nDoubled(Sq{1}) + Doubled(Sq{2})", result: "20"},
+		{code: "%%native\nfunc Sum(shapes []Shape) float64 {\n\tt := 0.0\n\tfor _, s := range shapes {\n\t\tt += s.Area()\n\t}\n\treturn t\n}\n"},
+		{code: "Sum([]Shape{Sq{1}, Sq{2}})", result: "5"},
 	}
 	for _, c := range cases {
 		out := s.Execute(context.Background(), c.code)

@@ -6,6 +6,8 @@ import (
 	"go/parser"
 	"go/scanner"
 	"go/token"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -49,6 +51,9 @@ type parsed struct {
 	// uses are the identifiers the cell uses and does not declare at the
 	// top level (candidates for earlier native cells' names).
 	uses map[string]bool
+	// wrappers are the Go source of the interface wrappers (see
+	// interfaceWrapper), by interface name.
+	wrappers map[string]string
 }
 
 // allowedImport reports whether a native cell may import path: the
@@ -71,7 +76,7 @@ func parse(src string) (*parsed, error) {
 	if err != nil {
 		return nil, cellErrors(err)
 	}
-	p := &parsed{fset: fset, file: f, src: src, untyped: map[string]bool{}, uses: map[string]bool{}}
+	p := &parsed{fset: fset, file: f, src: src, untyped: map[string]bool{}, uses: map[string]bool{}, wrappers: map[string]string{}}
 	base := fset.File(f.Pos()).Base() + len("package p;")
 	text := func(from, to token.Pos) string {
 		a, b := int(from)-base, int(to)-base
@@ -119,6 +124,11 @@ func parse(src string) (*parsed, error) {
 					top[sp.Name.Name] = true
 					if sp.Name.Name != "_" {
 						p.decls = append(p.decls, Decl{Name: sp.Name.Name, Kind: "type", Src: whole, Exported: sp.TypeParams == nil})
+					}
+					if it, ok := sp.Type.(*ast.InterfaceType); ok && sp.TypeParams == nil {
+						if w, ok := interfaceWrapper(sp.Name.Name, it, text); ok {
+							p.wrappers[sp.Name.Name] = w
+						}
 					}
 				case *ast.ValueSpec:
 					typ, values := sp.Type, sp.Values
@@ -194,6 +204,13 @@ func (p *parsed) generate(name string, deps []*Package) (cell, exports, main str
 	b.WriteString("\n//line cell:1:1\n")
 	b.WriteString(p.src)
 	b.WriteString("\n")
+	if len(p.wrappers) > 0 {
+		// After the cell's lines, named so that no error claims a cell line.
+		b.WriteString("\n//line gosys-interface-wrappers:1:1\n")
+		for _, name := range slices.Sorted(maps.Keys(p.wrappers)) {
+			b.WriteString(p.wrappers[name])
+		}
+	}
 	cell = b.String()
 
 	b.Reset()
@@ -208,6 +225,9 @@ func (p *parsed) generate(name string, deps []*Package) (cell, exports, main str
 		}
 	}
 	sort.Slice(names, func(i, j int) bool { return names[i].Name < names[j].Name })
+	for _, name := range slices.Sorted(maps.Keys(p.wrappers)) {
+		fmt.Fprintf(&b, "\t%q: gosysnativeReflect.ValueOf((*%s)(nil)),\n", "_"+name, wrapperName(name))
+	}
 	for _, d := range names {
 		var v string
 		switch {
@@ -282,4 +302,50 @@ func (p *parsed) noteUses(top map[string]bool) func(ast.Node) bool {
 		return true
 	}
 	return visit
+}
+
+// wrapperName is the type of the interface wrapper of interface name.
+func wrapperName(name string) string { return "_gosysnativeW_" + name }
+
+// interfaceWrapper returns the source of the wrapper yaegi needs to pass a
+// value of an interpreted type as the native interface name (as yaegi's
+// symbol tables have one per interface, "_I": a struct of IValue and one
+// function field W<Method> per method, whose methods call them). It is
+// made for an interface of exported methods only, none embedded; text
+// returns the cell's source between two positions.
+func interfaceWrapper(name string, it *ast.InterfaceType, text func(from, to token.Pos) string) (string, bool) {
+	var fields, methods strings.Builder
+	for _, m := range it.Methods.List {
+		ft, ok := m.Type.(*ast.FuncType)
+		if !ok || len(m.Names) != 1 || !m.Names[0].IsExported() || ft.TypeParams != nil {
+			return "", false // embedded, or not callable from another package
+		}
+		method := m.Names[0].Name
+		var params, args []string
+		for _, f := range ft.Params.List {
+			typ := text(f.Type.Pos(), f.Type.End())
+			n := max(len(f.Names), 1)
+			for range n {
+				p := fmt.Sprintf("p%d", len(params))
+				params = append(params, p+" "+typ)
+				if _, variadic := f.Type.(*ast.Ellipsis); variadic {
+					p += "..."
+				}
+				args = append(args, p)
+			}
+		}
+		results := ""
+		if ft.Results != nil {
+			results = " " + text(ft.Results.Pos(), ft.Results.End())
+		}
+		sig := "(" + strings.Join(params, ", ") + ")" + results
+		fmt.Fprintf(&fields, "\tW%s func%s\n", method, sig)
+		call := fmt.Sprintf("W.W%s(%s)", method, strings.Join(args, ", "))
+		if ft.Results != nil {
+			call = "return " + call
+		}
+		fmt.Fprintf(&methods, "func (W %s) %s%s { %s }\n\n", wrapperName(name), method, sig, call)
+	}
+	return fmt.Sprintf("// %s lets yaegi pass an interpreted value as a %s.\ntype %s struct {\n\tIValue interface{}\n%s}\n\n%s",
+		wrapperName(name), name, wrapperName(name), fields.String(), methods.String()), true
 }
