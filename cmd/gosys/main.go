@@ -44,7 +44,7 @@ func main() {
 	case "version", "--version", "-v":
 		fmt.Println("gosys", kernel.Version)
 	case "native-warm":
-		err = runNativeWarm()
+		err = runNativeWarm(args)
 	case "help", "-h", "--help":
 		fmt.Print(usageText)
 	default:
@@ -64,7 +64,8 @@ usage:
   gosys kernel -f CONNECTION_FILE [limits...]
                        serve a kernel (what Jupyter runs)
   gosys version        print the version
-  gosys native-warm    compile what native cells (%%native) share with gosys into
+  gosys native-warm [--seed DIR]
+                       compile what native cells (%%native) share with gosys into
                        this user's Go build cache (go run ./install does it)
 
 "gosys COMMAND --help" tells more about a command.

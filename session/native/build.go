@@ -210,6 +210,9 @@ func findToolchain() (*toolchain, error) {
 		return nil, fmt.Errorf("native cells: %s is %s, but gosys was built with %s: a plugin must be built by the toolchain that built its host; put %s's go first on PATH or reinstall gosys", t.goCmd, v, runtime.Version(), runtime.Version())
 	}
 	t.key = t.key + " " + t.version + " " + strings.Join(t.flags, " ") + " " + strings.Join(env, " ")
+	if t.kit {
+		t.seed() // seed.go: a class's students need not each compile the standard library
+	}
 	return t, nil
 }
 
