@@ -210,6 +210,12 @@ func isCompileError(err error) bool {
 	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }
 
+// interruptedError is the error of a cell stopped by an interrupt.
+func interruptedError() *content.Error {
+	return &content.Error{Name: "Interrupted", Value: "the cell was interrupted",
+		Traceback: []string{"Interrupted: the cell was interrupted; the session keeps its state"}}
+}
+
 // describe turns an evaluation failure of src, a part of cellSrc, into a
 // protocol error that points at the cell's lines.
 func (s *Session) describe(err error, cellSrc, src string) *content.Error {
@@ -217,8 +223,7 @@ func (s *Session) describe(err error, cellSrc, src string) *content.Error {
 	var p interp.Panic
 	switch {
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
-		return &content.Error{Name: "Interrupted", Value: "the cell was interrupted",
-			Traceback: []string{"Interrupted: the cell was interrupted; the session keeps its state"}}
+		return interruptedError()
 	case errors.As(err, &p):
 		return s.describePanic(p, lines)
 	}

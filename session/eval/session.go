@@ -280,6 +280,11 @@ func (s *Session) Execute(ctx context.Context, code string) Outcome {
 	if c.timed {
 		reportTime(s.stdout, start, startCPU)
 	}
+	if out.Err == nil && ctx.Err() != nil {
+		// Stopped by the interrupt between two evaluations, or by Stop
+		// inside one that then returned no error: the cell did not finish.
+		return Outcome{Err: interruptedError()}
+	}
 	return out
 }
 
