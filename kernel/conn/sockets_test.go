@@ -251,24 +251,50 @@ func TestIOPubStalledSubscriber(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 
+	// The topics are the union of both subscribers': the reader's own
+	// subscription is in effect once a probe reaches it.
 	const n, size = 3 * conn.IOPubHWM, 64 << 10
 	var read atomic.Int64
 	got := make(chan error, 1)
+	probed := make(chan struct{})
 	go func() {
-		for i := range n {
+		first := true
+		for i := 0; i < n; {
 			m, err := reader.Recv()
 			if err != nil {
 				got <- err
 				return
+			}
+			if string(m.Frames[0]) == "probe" {
+				if first {
+					first = false
+					close(probed)
+				}
+				continue
 			}
 			if seq, _ := strconv.Atoi(string(m.Frames[0])); seq != i {
 				got <- fmt.Errorf("message %d arrived as number %d", seq, i)
 				return
 			}
 			read.Add(1)
+			i++
 		}
 		got <- nil
 	}()
+	for wait := time.Now().Add(10 * time.Second); ; {
+		if err := s.IOPub.Send([][]byte{[]byte("probe"), nil}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-probed:
+		case <-time.After(10 * time.Millisecond):
+			if time.Now().After(wait) {
+				t.Fatal("no probe reached the reading subscriber within 10s")
+			}
+			continue
+		}
+		break
+	}
 	body := make([]byte, size)
 	for i := range n {
 		// The reader keeps within half the high-water mark: only the
@@ -276,6 +302,11 @@ func TestIOPubStalledSubscriber(t *testing.T) {
 		for wait := time.Now().Add(30 * time.Second); int64(i)-read.Load() > conn.IOPubHWM/2; {
 			if time.Now().After(wait) {
 				t.Fatalf("the reader is stuck at %d of %d", read.Load(), i)
+			}
+			select {
+			case err := <-got:
+				t.Fatalf("the reader stopped at %d of %d: %v", read.Load(), i, err)
+			default:
 			}
 			time.Sleep(time.Millisecond)
 		}
