@@ -103,57 +103,17 @@ func Write(fd int, p []byte) (n int, err error) {
 		err = unix.Fstat(fd, &st)
 	}
 	kind := st.Mode & unix.S_IFMT
-	nowait := (kind == unix.S_IFIFO || kind == unix.S_IFSOCK) && !nb
 	for err == nil && n < len(p) {
-		if nowait {
-			// As much as the pipe or socket takes now, without blocking (to
-			// a pipe, a write of up to 4096 bytes whole or not at all, as
-			// C's); a full one is waited on below, where an interrupt can
-			// wake the wait.
-			var m int
-			if kind == unix.S_IFSOCK {
-				m, err = unix.SendmsgN(fd, p[n:], nil, nil, unix.MSG_DONTWAIT)
-			} else {
-				m, err = unix.Pwritev2(fd, [][]byte{p[n:]}, -1, unix.RWF_NOWAIT)
-			}
-			if err == nil && m > 0 {
-				n += m
-				continue
-			}
-			if err == nil {
-				err = unix.EAGAIN
-			}
-			if err == unix.EOPNOTSUPP || err == unix.EINVAL {
-				nowait = false
-			}
-			if err != unix.EAGAIN && err != unix.EINTR && nowait {
-				break
-			}
-			err = nil
-		}
-		if !nb {
-			if err = await(fd, unix.POLLOUT); err != nil {
-				break
-			}
-			if nowait {
-				continue
-			}
-		}
-		// Within what poll promised, so that an interrupt is never stuck
-		// behind a write blocked on a reader that does not read.
 		var m int
-		switch {
-		case kind == unix.S_IFSOCK:
-			m, err = unix.SendmsgN(fd, p[n:], nil, nil, unix.MSG_DONTWAIT)
-		case kind == unix.S_IFIFO && !nb:
-			m, err = unix.Write(fd, p[n:min(n+pipeBuf, len(p))])
-		default:
-			m, err = unix.Write(fd, p[n:])
-		}
-		if err == unix.EINTR || err == unix.EAGAIN && !nb {
-			err = nil
-		}
+		m, err = writeOnce(fd, kind, nb, p[n:])
 		n += max(m, 0)
+		switch {
+		case err == unix.EINTR:
+			err = nil
+		case err == unix.EAGAIN && !nb:
+			// Full: wait where an interrupt can wake the wait.
+			err = await(fd, unix.POLLOUT)
+		}
 	}
 	if err != nil {
 		if errors.Is(err, unix.EPIPE) && !cellctl.IsChild() && !epipeSaid.Swap(true) {
@@ -162,6 +122,36 @@ func Write(fd int, p []byte) (n int, err error) {
 		return n, fmt.Errorf("write to fd %d: %w", fd, err)
 	}
 	return n, nil
+}
+
+// writeOnce writes what fd takes of p now. A pipe or socket takes what it
+// has room for without blocking (a pipe, up to 4096 bytes whole or not at
+// all, as C's), or says EAGAIN; any other descriptor is written once poll
+// says it can be, so that an interrupt is never stuck behind a write
+// blocked on a reader that does not read.
+func writeOnce(fd int, kind uint32, nb bool, p []byte) (int, error) {
+	switch {
+	case kind == unix.S_IFSOCK:
+		return unix.SendmsgN(fd, p, nil, nil, unix.MSG_DONTWAIT)
+	case kind == unix.S_IFIFO && !nb:
+		m, err := unix.Pwritev2(fd, [][]byte{p}, -1, unix.RWF_NOWAIT)
+		switch {
+		case err == nil && m == 0:
+			return 0, unix.EAGAIN
+		case err != unix.EOPNOTSUPP && err != unix.EINVAL:
+			return m, err
+		}
+		// A kernel without RWF_NOWAIT for pipes: within what poll promised.
+		if err := await(fd, unix.POLLOUT); err != nil {
+			return 0, err
+		}
+		return unix.Write(fd, p[:min(pipeBuf, len(p))])
+	case !nb:
+		if err := await(fd, unix.POLLOUT); err != nil {
+			return 0, err
+		}
+	}
+	return unix.Write(fd, p)
 }
 
 // epipeSaid is set once the session has explained, in the error text of an

@@ -35,7 +35,7 @@ func RunForkChild() int {
 		return 2
 	}
 	// A warm child has its interpreter ready before its payload arrives.
-	p, primed, err := fork.WaitHandoff(session.Prime)
+	p, todo, err := fork.WaitHandoff(session.Prime)
 	if errors.Is(err, fork.ErrNotWarm) {
 		p, err = fork.ReadPayload()
 	}
@@ -51,7 +51,7 @@ func RunForkChild() int {
 	if p.TraceFD > 0 {
 		tracewire.SetFD(p.TraceFD)
 	}
-	code := session.RunChild(p, primed)
+	code := session.RunChild(p, todo)
 	if code == 0 {
 		// The child's code came to its end: as C's return from main, that
 		// is exit(3), which flushes the streams. A panic (status 2) is

@@ -2,7 +2,6 @@ package cellctl
 
 import (
 	"os/signal"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"unsafe"
@@ -40,27 +39,3 @@ func IsChild() bool {
 	return child.Load()
 }
 
-// kernelPorts are the TCP ports of the kernel's own Jupyter connections.
-var kernelPorts struct {
-	mu    sync.Mutex
-	ports map[int]bool
-}
-
-// SetKernelPorts records the TCP ports the kernel process listens on for
-// its Jupyter connections, so that views of the process's sockets can leave
-// them out: they are the notebook's plumbing, not the cell's experiment.
-func SetKernelPorts(ports ...int) {
-	kernelPorts.mu.Lock()
-	defer kernelPorts.mu.Unlock()
-	kernelPorts.ports = map[int]bool{}
-	for _, p := range ports {
-		kernelPorts.ports[p] = true
-	}
-}
-
-// IsKernelPort reports whether port is one SetKernelPorts recorded.
-func IsKernelPort(port int) bool {
-	kernelPorts.mu.Lock()
-	defer kernelPorts.mu.Unlock()
-	return kernelPorts.ports[port]
-}

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"gosys/internal/procfs"
-	"gosys/rt/cellctl"
 )
 
 // Sockets returns the TCP sockets (IPv4 and IPv6) of this process and its
@@ -19,8 +18,8 @@ import (
 // their peer is the peer of an owned connection: the connections this
 // process's servers and clients closed (a closed connection to a server
 // it no longer talks to is not found). The kernel's own Jupyter
-// connections (cellctl.IsKernelPort) are left out. Sorted by local port,
-// listeners first, then by address.
+// connections are the kernel process's, outside this tree, so they are not
+// listed. Sorted by local port, listeners first, then by address.
 func Sockets() ([]SocketInfo, error) {
 	procs, err := procfs.All()
 	if err != nil {
@@ -43,10 +42,6 @@ func Sockets() ([]SocketInfo, error) {
 	owners := scanHolders(procfs.Subtree(os.Getpid(), procfs.ChildMap(procs)), want)
 	var out []SocketInfo
 	listenPorts, peers := map[string]bool{}, map[string]bool{}
-	all = slices.DeleteFunc(all, func(s SocketInfo) bool {
-		port, err := strconv.Atoi(portOf(s.Local))
-		return err == nil && cellctl.IsKernelPort(port)
-	})
 	for _, s := range all {
 		if o := owners["socket:["+strconv.FormatUint(s.Inode, 10)+"]"]; s.Inode != 0 && o != nil {
 			s.Owners = o

@@ -384,9 +384,9 @@ func (s *Session) childGoPanic(r any, frames []string) {
 // function returns, 2 after a panic (its traceback on stderr), the code of
 // os.Exit. rt.Exit ends the process itself.
 //
-// primed is what the child declared ahead (fork.WaitHandoff), nil if
-// nothing: the child then declares only what p adds to it.
-func (s *Session) RunChild(p *fork.Payload, primed *fork.Prelude) int {
+// todo is what p adds to what the child declared ahead (fork.WaitHandoff),
+// nil when it declared nothing ahead: then all of p's prelude.
+func (s *Session) RunChild(p *fork.Payload, todo *fork.Prelude) int {
 	ctx := context.Background()
 	fail := func(what string, err error) int {
 		fmt.Fprintf(s.stderr, "gosys: forked child %d: %s: %v\n", os.Getpid(), what, err)
@@ -397,8 +397,9 @@ func (s *Session) RunChild(p *fork.Payload, primed *fork.Prelude) int {
 	// Code compiled here names the sites its rewriting registered here.
 	// A child that declared the session ahead has registered its own,
 	// which the parent's numbers must not replace.
-	if primed == nil {
+	if todo == nil {
 		s.sites = p.Sites
+		todo = fork.PreludeOf(p)
 	}
 	for id := range p.Sites {
 		if _, taken := s.sites[id]; !taken {
@@ -417,25 +418,12 @@ func (s *Session) RunChild(p *fork.Payload, primed *fork.Prelude) int {
 			os.Setenv(k, v)
 		}
 	}
-	todo, ok := primed.Extend(fork.PreludeOf(p))
-	if !ok {
-		return fail("declaring the session", errors.New("the payload does not extend what this child declared ahead"))
-	}
-	vars := make([]namedType, 0, len(todo.Vars)+len(p.Captures))
-	for _, v := range todo.Vars {
-		vars = append(vars, namedType{name: v.Name, typ: v.Type})
-	}
+	captures := make([]namedType, len(p.Captures))
 	for i, v := range p.Captures {
-		vars = append(vars, namedType{name: captureVar(i), typ: v.Type})
+		captures[i] = namedType{name: captureVar(i), typ: v.Type}
 	}
-	// The native cells first: the session's declarations may use them.
-	if err := s.loadNatives(todo.Natives); err != nil {
-		return fail("loading the session's native cells", err)
-	}
-	// One file of declarations: the session's functions may use its
-	// variables and the variables' types are declared among them.
-	if failed := s.declareAll(todo.Imports, childDecls(todo.Decls), vars); len(failed) > 0 {
-		return fail("declaring the session's types, functions and variables", errors.New(strings.Join(failed, "; ")))
+	if what, err := s.declarePrelude(todo, captures); err != nil {
+		return fail(what, err)
 	}
 	if len(p.Vars)+len(p.Captures) > 0 {
 		globals := s.globals()

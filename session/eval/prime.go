@@ -45,15 +45,26 @@ func (s *Session) forkPrelude() (*fork.Prelude, error) {
 // Prime declares, in a warm child before its fork, what delta adds to the
 // session (see fork.WaitHandoff).
 func (s *Session) Prime(delta *fork.Prelude) error {
-	if err := s.loadNatives(delta.Natives); err != nil {
-		return err
+	_, err := s.declarePrelude(delta, nil)
+	return err
+}
+
+// declarePrelude declares pre's native cells, then its imports,
+// declarations and variables and the variables more in one file (the
+// session's functions may use its variables, whose types are declared
+// among them). what names the step that failed.
+func (s *Session) declarePrelude(pre *fork.Prelude, more []namedType) (what string, err error) {
+	// The native cells first: the session's declarations may use them.
+	if err := s.loadNatives(pre.Natives); err != nil {
+		return "loading the session's native cells", err
 	}
-	vars := make([]namedType, 0, len(delta.Vars))
-	for _, v := range delta.Vars {
+	vars := make([]namedType, 0, len(pre.Vars)+len(more))
+	for _, v := range pre.Vars {
 		vars = append(vars, namedType{name: v.Name, typ: v.Type})
 	}
-	if failed := s.declareAll(delta.Imports, childDecls(delta.Decls), vars); len(failed) > 0 {
-		return errors.New(strings.Join(failed, "; "))
+	vars = append(vars, more...)
+	if failed := s.declareAll(pre.Imports, childDecls(pre.Decls), vars); len(failed) > 0 {
+		return "declaring the session's types, functions and variables", errors.New(strings.Join(failed, "; "))
 	}
-	return nil
+	return "", nil
 }

@@ -1,11 +1,8 @@
 package fork
 
 import (
-	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 
 	"golang.org/x/sys/unix"
@@ -106,13 +103,14 @@ func (pre *Prelude) Empty() bool {
 	return len(pre.Imports) == 0 && len(pre.Decls) == 0 && len(pre.Natives) == 0 && len(pre.Vars) == 0
 }
 
-// Equal reports whether two preludes declare the same.
+// Equal reports whether two preludes declare the same: o extends pre by
+// nothing (Extend already requires all of pre in o).
 func (pre *Prelude) Equal(o *Prelude) bool {
 	if pre == nil || o == nil {
 		return pre == o
 	}
 	d, ok := pre.Extend(o)
-	return ok && d.Empty() && len(pre.Vars) == len(o.Vars) && maps.Equal(pre.Imports, o.Imports)
+	return ok && d.Empty()
 }
 
 // Active reports whether the session has forked, so that the pool keeps
@@ -175,12 +173,11 @@ func (w *warmChild) prime(pre *Prelude) error {
 	if _, ok := w.primed.Extend(pre); !ok {
 		return errStale
 	}
-	body, err := json.Marshal(handoff{Prime: pre})
-	if err != nil {
-		return fmt.Errorf("prime: %w", err)
+	msg, err := frame(handoff{Prime: pre})
+	if err == nil {
+		err = writeAll(w.ctrl, msg)
 	}
-	msg := binary.BigEndian.AppendUint32(nil, uint32(len(body)))
-	if err := writeAll(w.ctrl, append(msg, body...)); err != nil {
+	if err != nil {
 		return fmt.Errorf("prime: %w", err)
 	}
 	w.primed = pre
@@ -196,6 +193,5 @@ func (w *warmChild) stop() {
 	}
 	w.gone = true
 	unix.Close(w.ctrl)
-	_ = unix.Kill(w.pid, unix.SIGKILL)
-	_, _ = unix.Wait4(w.pid, nil, 0, nil)
+	kill(w.pid)
 }

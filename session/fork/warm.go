@@ -184,11 +184,25 @@ func startWarm() (*warmChild, error) {
 	ctrl, err := fdspace.Lift(fds[0])
 	if err != nil {
 		unix.Close(fds[0])
-		_ = unix.Kill(pid, unix.SIGKILL)
-		_, _ = unix.Wait4(pid, nil, 0, nil)
+		kill(pid)
 		return nil, err
 	}
 	return &warmChild{pid: pid, ctrl: ctrl}, nil
+}
+
+// kill ends and reaps the warm child pid.
+func kill(pid int) {
+	_ = unix.Kill(pid, unix.SIGKILL)
+	_, _ = unix.Wait4(pid, nil, 0, nil)
+}
+
+// frame is a control message: the length of h's JSON, then the JSON.
+func frame(h handoff) ([]byte, error) {
+	body, err := json.Marshal(h)
+	if err != nil {
+		return nil, err
+	}
+	return append(binary.BigEndian.AppendUint32(nil, uint32(len(body))), body...), nil
 }
 
 // hand gives the payload and the descriptors to the warm child and waits
@@ -202,8 +216,7 @@ func (w *warmChild) hand(p *Payload, keep []int) (int, error) {
 	w.gone = true
 	defer unix.Close(w.ctrl)
 	fail := func(err error) (int, error) {
-		_ = unix.Kill(w.pid, unix.SIGKILL)
-		_, _ = unix.Wait4(w.pid, nil, 0, nil)
+		kill(w.pid)
 		return 0, err
 	}
 	files, err := inherited(keep)
@@ -223,12 +236,10 @@ func (w *warmChild) hand(p *Payload, keep []int) (int, error) {
 		h.Trace = true
 		sent = append(slices.Clone(targets), p.TraceFD)
 	}
-	body, err := json.Marshal(h)
+	msg, err := frame(h)
 	if err != nil {
 		return fail(err)
 	}
-	msg := binary.BigEndian.AppendUint32(nil, uint32(len(body)))
-	msg = append(msg, body...)
 	// Descriptors go in batches, each attached to one byte of the message
 	// (the message is longer than the number of batches: it names them all).
 	for i := 0; i < len(sent); i += maxRights {
@@ -259,7 +270,8 @@ var ErrNotWarm = errors.New("not a warm child")
 // (calling prime with what each adds to the ones before: see prime.go),
 // then waits for the handoff, places the parent's descriptors at their
 // numbers, closes every other descriptor it inherited, and returns the
-// payload and the prelude the child has declared (nil if none). It returns
+// payload and what it adds to the prelude the child has declared (nil when
+// the child declared nothing ahead). It returns
 // ErrNotWarm when the process was not started warm, and ErrRefused when it
 // cannot take the handoff (or failed to declare a prime: the parent then
 // starts a cold child).
@@ -317,9 +329,13 @@ func WaitHandoff(prime func(delta *Prelude) error) (*Payload, *Prelude, error) {
 	if h.Trace {
 		trace, received = received[len(received)-1], received[:len(received)-1]
 	}
-	if _, ok := primed.Extend(PreludeOf(h.Payload)); !ok {
-		_, _ = unix.Write(ctrl, []byte("n"))
-		return nil, nil, fmt.Errorf("%w: %v", ErrRefused, errStale)
+	var todo *Prelude
+	if primed != nil {
+		var ok bool
+		if todo, ok = primed.Extend(PreludeOf(h.Payload)); !ok {
+			_, _ = unix.Write(ctrl, []byte("n"))
+			return nil, nil, fmt.Errorf("%w: %v", ErrRefused, errStale)
+		}
 	}
 	if err := place(received, h.Targets, own, ctrl); err != nil {
 		_, _ = unix.Write(ctrl, []byte("n"))
@@ -340,7 +356,7 @@ func WaitHandoff(prime func(delta *Prelude) error) (*Payload, *Prelude, error) {
 			return nil, nil, fmt.Errorf("warm child: chdir: %w", err)
 		}
 	}
-	return h.Payload, primed, nil
+	return h.Payload, todo, nil
 }
 
 // ctrlReader reads the messages of a control socket. One read may return

@@ -14,7 +14,7 @@ import (
 //
 //	  - use: interp.New + Use(symbols.Stdlib()) (Go 1.26 tables, syscall
 //	    included);
-//	  - setup: interp.New + symbols.Setup (Use, GenericSources, Prelude), what
+//	  - setup: interp.New + symbols.Setup (Use, GenericPackages, Prelude), what
 //	    the kernel does for each session.
 func BenchmarkNewInterpreter(b *testing.B) {
 	b.Run("use", func(b *testing.B) {

@@ -53,16 +53,6 @@ func GenericPackages() []GenericPackage {
 	}
 }
 
-// GenericSources returns the sources of every generic package, in an order
-// that compiles.
-func GenericSources() []string {
-	var out []string
-	for _, p := range GenericPackages() {
-		out = append(out, p.Sources...)
-	}
-	return out
-}
-
 // BuiltinPath is the import path of the small binary package the prelude
 // uses; Stdlib registers it.
 const BuiltinPath = "gosys/session/symbols/builtin"
@@ -113,7 +103,7 @@ func max[_T ~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 |
 func clear(v any) { _gosys_builtin.Clear(v) }
 `
 
-// Prelude returns source to Eval once per interpreter, after GenericSources
+// Prelude returns source to Eval once per interpreter, after the tables
 // and before the first cell. It defines min, max and clear in the main
 // package (yaegi v0.16 does not have these Go 1.21 builtins) and imports
 // BuiltinPath under the name _gosys_builtin. Cells may redeclare min, max

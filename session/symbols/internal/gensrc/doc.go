@@ -1,5 +1,5 @@
 // Package gensrc holds interpreted Go sources that gosys/session/symbols
-// embeds and hands to yaegi (see symbols.GenericSources).
+// embeds and hands to yaegi (see symbols.GenericPackages).
 //
 // Each subdirectory is an ordinary Go package so that the real compiler
 // type-checks and vets it, but it is written for yaegi v0.16's generics,
