@@ -198,31 +198,29 @@ def output_once(c, printer):
     return wall, len(chunks), lost, in_order
 
 
-def rss_mb(pid):
-    """Resident set of pid in MB (VmRSS), 0 when it is gone."""
+def proc_mb(pid, name, field):
+    """The kB figure of field in /proc/PID/name, in MB; 0 when pid is gone."""
     try:
-        with open(f"/proc/{pid}/status") as f:
+        with open(f"/proc/{pid}/{name}") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
     return 0
+
+
+def rss_mb(pid):
+    """Resident set of pid in MB (VmRSS)."""
+    return proc_mb(pid, "status", "VmRSS:")
 
 
 def pss_mb(pid):
     """Proportional set of pid in MB: its private pages, and its share of
     the pages it maps with others (the binary gosys's two processes both
     run, whose text the kernel maps in 2 MB pages: RSS counts those twice
-    in full, PSS once), 0 when it is gone."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0
+    in full, PSS once)."""
+    return proc_mb(pid, "smaps_rollup", "Pss:")
 
 
 def descendants(pid):
