@@ -171,18 +171,6 @@ func (s *Session) setNativeVars(p *fork.Payload) error {
 	return nil
 }
 
-// nativePackageByPath returns the bound native package of import path path.
-func (s *Session) nativePackageByPath(path string) (*native.Package, bool) {
-	s.natives.mu.Lock()
-	defer s.natives.mu.Unlock()
-	for _, p := range s.natives.bound {
-		if p.Path == path {
-			return p, true
-		}
-	}
-	return nil, false
-}
-
 // loadNatives loads and binds, in a forked child, the native packages of
 // its parent, in the parent's order.
 func (s *Session) loadNatives(ns []fork.Native) error {
@@ -201,10 +189,20 @@ func (s *Session) loadNatives(ns []fork.Native) error {
 // nativePackage returns the native package whose package name is name
 // (compiled types print as name.T).
 func (s *Session) nativePackage(name string) (*native.Package, bool) {
+	return s.findNative(func(p *native.Package) bool { return p.Name == name })
+}
+
+// nativePackageByPath returns the bound native package of import path path.
+func (s *Session) nativePackageByPath(path string) (*native.Package, bool) {
+	return s.findNative(func(p *native.Package) bool { return p.Path == path })
+}
+
+// findNative returns the first bound native package match accepts.
+func (s *Session) findNative(match func(*native.Package) bool) (*native.Package, bool) {
 	s.natives.mu.Lock()
 	defer s.natives.mu.Unlock()
 	for _, p := range s.natives.bound {
-		if p.Name == name {
+		if match(p) {
 			return p, true
 		}
 	}
