@@ -38,4 +38,3 @@ func DefaultSIGPIPE() {
 func IsChild() bool {
 	return child.Load()
 }
-
